@@ -5,13 +5,13 @@
 # %% auto #0
 __all__ = ['cmd_train', 'cmd_data_stats', 'parser', 'main']
 
-# %% ../nbs/09_cli.ipynb #047bec7c
+# %% ../nbs/09_cli.ipynb #3f7f7a15
 import argparse, sys, os, json
 from pathlib import Path
 from dataclasses import asdict
 from .train import TrainConfig, make_config, config_keys, PRESETS, _get_key
 
-# %% ../nbs/09_cli.ipynb #666604a4
+# %% ../nbs/09_cli.ipynb #eb3c9444
 def _keys_help()->str:
     d = TrainConfig()
     return 'config keys (key=value):\n' + '\n'.join(f"  {k}={_get_key(d, k)!r}" for k in config_keys(d))
@@ -68,6 +68,3 @@ def main(argv=None):
     except (KeyError, ValueError, TypeError, FileNotFoundError, ConnectionError) as e:
         msg = e.args[0] if e.args else str(e)
         print(f"medcot: error: {msg}", file=sys.stderr); sys.exit(2)
-
-# %% ../nbs/09_cli.ipynb #4029c66e
-if __name__ == '__main__': main()

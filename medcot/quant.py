@@ -8,13 +8,13 @@ __all__ = ['DEFAULT_MODEL', 'TINY_DIR', 'TINY_VERSION', 'PAD_CANDIDATES', 'CARDS
            'Backend', 'HFBackend', 'UnslothBackend', 'get_backend', 'load_model', 'estimate_memory', 'fits',
            'memory_table', 'build_shape_model']
 
-# %% ../nbs/01_quant.ipynb #bc0f17a3
+# %% ../nbs/01_quant.ipynb #4553594f
 import os, math, json
 from dataclasses import dataclass
 from pathlib import Path
 from .data import build_tiny_tokenizer, read_source, normalize, _text_corpus
 
-# %% ../nbs/01_quant.ipynb #5b34f0d8
+# %% ../nbs/01_quant.ipynb #7ff3f325
 DEFAULT_MODEL = 'deepseek-ai/DeepSeek-R1-Distill-Qwen-1.5B'
 
 @dataclass
@@ -27,7 +27,7 @@ class ModelConfig:
     attn_implementation:str|None=None # hf backend: 'sdpa', 'flash_attention_2', ...; None lets transformers pick
     gradient_checkpointing:bool=True  # trade compute for activation memory ('unsloth' mode on the unsloth backend)
 
-# %% ../nbs/01_quant.ipynb #6307271c
+# %% ../nbs/01_quant.ipynb #f07079f0
 def compute_dtype(name:str='auto', # 'auto' or a torch dtype name
                   capability:tuple|None=None, # CUDA compute capability; read from the GPU when None
                  ):
@@ -39,7 +39,7 @@ def compute_dtype(name:str='auto', # 'auto' or a torch dtype name
         capability = torch.cuda.get_device_capability()
     return torch.bfloat16 if tuple(capability) >= (8, 0) else torch.float16
 
-# %% ../nbs/01_quant.ipynb #e5d7efa5
+# %% ../nbs/01_quant.ipynb #314ce044
 TINY_DIR = Path(os.environ.get('MEDCOT_CACHE', Path.home()/'.cache'/'medcot'))/'tiny-r1-qwen2'
 TINY_VERSION = 2  # bump when the tiny model's recipe changes
 
@@ -74,7 +74,7 @@ def resolve_model_path(name:str)->str:
     "The path or hub id `from_pretrained` should get for a model name ('tiny' builds the tiny model)."
     return str(build_tiny_model()) if name == 'tiny' else name
 
-# %% ../nbs/01_quant.ipynb #27cb7c26
+# %% ../nbs/01_quant.ipynb #8d3bd083
 PAD_CANDIDATES = ('<｜▁pad▁｜>', '<|vision_pad|>', '<|finetune_right_pad_id|>', '<|pad|>', '<pad>', '[PAD]')
 
 def fix_pad_token(tok):
@@ -87,7 +87,7 @@ def fix_pad_token(tok):
     tok.pad_token = pad
     return tok
 
-# %% ../nbs/01_quant.ipynb #99f2f33a
+# %% ../nbs/01_quant.ipynb #6db587e7
 def has_cuda()->bool:
     import torch
     return torch.cuda.is_available()
@@ -156,7 +156,7 @@ def load_model(mcfg:ModelConfig, max_seq_length:int=2048):
     "Load `(model, tokenizer)` for `mcfg` through its backend; the tokenizer's pad token is fixed."
     return get_backend(mcfg.backend).load(mcfg, max_seq_length)
 
-# %% ../nbs/01_quant.ipynb #808855e6
+# %% ../nbs/01_quant.ipynb #5947011b
 CARDS = {'T4': 15.0, 'L4': 22.0, 'A100-40GB': 39.5, 'A100-80GB': 79.2, 'H100': 79.2}  # usable GiB
 
 LORA_TARGETS = ('q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj')
@@ -204,7 +204,7 @@ def fits(est:dict, cards=CARDS)->dict:
     "Which cards the estimated peak fits."
     return {k: est['total'] <= v for k, v in cards.items()}
 
-# %% ../nbs/01_quant.ipynb #448ee074
+# %% ../nbs/01_quant.ipynb #31cda5c4
 R1_CONFIGS = {  # the public configs of the DeepSeek-R1-Distill models (fields that matter for memory and shape)
     'deepseek-ai/DeepSeek-R1-Distill-Qwen-1.5B': dict(architectures=['Qwen2ForCausalLM'], model_type='qwen2', hidden_size=1536,
         intermediate_size=8960, num_hidden_layers=28, num_attention_heads=12, num_key_value_heads=2, vocab_size=151936,
@@ -234,7 +234,7 @@ def memory_table(seq_len:int=2048, batch:int=2, backend:str='unsloth', **kw):
         rows.append({'model': name.split('/')[-1], **e, **{f'fits {k}': v for k, v in fits(e).items()}})
     return pd.DataFrame(rows).set_index('model')
 
-# %% ../nbs/01_quant.ipynb #d4e788be
+# %% ../nbs/01_quant.ipynb #ef19827a
 def build_shape_model(name:str=DEFAULT_MODEL, path:str|Path|None=None)->Path:
     "A random-init model with the exact shape of an R1 distill (speed and memory do not depend on the weights)."
     import torch

@@ -22,4 +22,4 @@ def tok(tiny):
 def run_medcot(*args, timeout=600, **kw):
     "Run the `medcot` console script in a fresh process (backends such as Unsloth patch libraries globally)."
     import subprocess
-    return subprocess.run([sys.executable, '-m', 'medcot.cli', *args], capture_output=True, text=True, timeout=timeout, **kw)
+    return subprocess.run([sys.executable, '-m', 'medcot', *args], capture_output=True, text=True, timeout=timeout, **kw)

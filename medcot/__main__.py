@@ -1,0 +1,3 @@
+from medcot.cli import main
+
+if __name__ == "__main__": main()
