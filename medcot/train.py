@@ -4,10 +4,10 @@
 
 # %% auto #0
 __all__ = ['SECTIONS', 'PRESETS', 'FORM_FIELDS', 'TrainConfig', 'config_keys', 'set_key', 'config_from_dict', 'config_to_yaml',
-           'config_from_yaml', 'make_config', 'resolve', 'last_checkpoint', 'plot_losses', 'RunResult', 'train',
-           'push_adapter', 'LivePlot', 'TrainForm']
+           'config_from_yaml', 'make_config', 'resolve', 'last_checkpoint', 'plot_losses', 'StepTimer', 'RunResult',
+           'train', 'push_adapter', 'LivePlot', 'TrainForm']
 
-# %% ../nbs/03_train.ipynb #c14efa7a
+# %% ../nbs/03_train.ipynb #c1db6d5b
 import json, os, shutil, time, copy, dataclasses, typing
 from dataclasses import dataclass, field, asdict, fields
 from pathlib import Path
@@ -16,7 +16,7 @@ from .data import DataConfig, prepare_data, hub_offline
 from .quant import ModelConfig, get_backend, load_model, compute_dtype, has_cuda
 from .lora import LoraSettings, add_lora, trainable_report, check_only_lora_trainable
 
-# %% ../nbs/03_train.ipynb #eaceba30
+# %% ../nbs/03_train.ipynb #a0174f2f
 @dataclass
 class TrainConfig:
     "Everything a medcot training run needs."
@@ -45,7 +45,7 @@ class TrainConfig:
 
 SECTIONS = {'data': DataConfig, 'model': ModelConfig, 'lora': LoraSettings}
 
-# %% ../nbs/03_train.ipynb #aeffed93
+# %% ../nbs/03_train.ipynb #34b47043
 def config_keys(cfg=None)->list:
     "All dotted keys of a `TrainConfig`."
     cfg = cfg or TrainConfig()
@@ -104,7 +104,7 @@ def config_from_yaml(path)->TrainConfig:
     try: return config_from_dict(d)
     except (KeyError, TypeError) as e: raise type(e)(f"{path}: {e.args[0]}") from None
 
-# %% ../nbs/03_train.ipynb #2fc6fc62
+# %% ../nbs/03_train.ipynb #ca9e63de
 PRESETS = {
     'tiny': {'model.name': 'tiny', 'data.source': 'sample', 'data.max_seq_length': 1024, 'max_steps': 60,
              'batch_size': 4, 'grad_accum': 1, 'learning_rate': 3e-3, 'warmup': 0.05, 'logging_steps': 5,
@@ -124,7 +124,7 @@ def make_config(config_file=None, preset:str|None=None, overrides=())->TrainConf
         k, v = o.split('=', 1); set_key(cfg, k.strip(), v)
     return cfg
 
-# %% ../nbs/03_train.ipynb #e509e22d
+# %% ../nbs/03_train.ipynb #e9dfa0c1
 def resolve(cfg:TrainConfig)->TrainConfig:
     "A copy of `cfg` with every 'auto' replaced by what this machine will run."
     cfg = copy.deepcopy(cfg)
@@ -137,7 +137,7 @@ def resolve(cfg:TrainConfig)->TrainConfig:
     if cfg.packing not in ('on', 'off'): raise ValueError(f"packing: expected 'auto', 'on' or 'off', got {cfg.packing!r}")
     return cfg
 
-# %% ../nbs/03_train.ipynb #b75e4bcc
+# %% ../nbs/03_train.ipynb #cb396b90
 def last_checkpoint(run_dir)->Path|None:
     "The newest complete checkpoint of a run (one with its trainer state and adapter), or None."
     ck = Path(run_dir)/'checkpoints'
@@ -190,6 +190,22 @@ def _sft_config(cfg:TrainConfig, run:Path, has_eval:bool):
         seed=cfg.seed, data_seed=cfg.seed, include_num_input_tokens_seen='non_padding',
         dataloader_pin_memory=has_cuda(), save_only_model=False, disable_tqdm=False)
 
+class StepTimer:
+    "Records (time, tokens seen) at every optimizer step, for throughput after warm-up."
+    def __init__(self): self.marks = []
+    def __getattr__(self, name):
+        if name.startswith('on_'): return lambda *a, **k: None
+        raise AttributeError(name)
+    def on_step_end(self, args, state, control, **kw):
+        import torch
+        if torch.cuda.is_available(): torch.cuda.synchronize()
+        self.marks.append((time.perf_counter(), state.num_input_tokens_seen))
+    def throughput(self, warmup:int=3)->float|None:
+        "Non-padding tokens per second over the steps after the first `warmup`."
+        if len(self.marks) <= warmup + 1: return None
+        (t0, n0), (t1, n1) = self.marks[warmup], self.marks[-1]
+        return round((n1 - n0) / (t1 - t0), 1)
+
 def _save_adapter(model, tok, dest:Path):
     "Write the adapter and tokenizer next to `dest`, then rename into place (never a half-written adapter)."
     tmp = dest.with_name(dest.name + '.partial')
@@ -231,8 +247,9 @@ def train(cfg:TrainConfig,         # the run's configuration
     if verbose: print(f"{backend.name} backend, {cfg.model.dtype}, packing {cfg.packing}: "
                       f"{params['trainable']:,} trainable of {params['total']:,} parameters ({params['percent']}%)")
     config_to_yaml(cfg, run/'config.yaml')
+    timer = StepTimer()
     trainer = SFTTrainer(model=model, args=_sft_config(cfg, run, data.eval is not None), train_dataset=data.train,
-                         eval_dataset=data.eval, processing_class=tok, callbacks=callbacks)
+                         eval_dataset=data.eval, processing_class=tok, callbacks=[timer, *(callbacks or [])])
     ckpt = (str(last_checkpoint(run) or '') or None) if resume is True else (resume or None)
     if resume is True and ckpt is None: raise FileNotFoundError(f"{run}: no complete checkpoint to resume from")
     before = trainer.evaluate()['eval_loss'] if data.eval is not None and not ckpt else None
@@ -255,6 +272,7 @@ def train(cfg:TrainConfig,         # the run's configuration
              train_loss=[h['loss'] for h in hist if 'loss' in h], eval_loss=[h['eval_loss'] for h in hist if 'eval_loss' in h],
              tokens=int(trainer.state.num_input_tokens_seen), train_seconds=round(out.metrics['train_runtime'], 2),
              tokens_per_second=round(trainer.state.num_input_tokens_seen / max(out.metrics['train_runtime'], 1e-9), 1),
+             tokens_per_second_after_warmup=timer.throughput(),
              wall_seconds=round(time.time() - t0, 2), peak_memory_gib=_peak_memory_gib())
     (run/'manifest.json').write_text(json.dumps(m, indent=2))
     if verbose: print(f"eval loss {before} -> {after}; adapter in {run/'adapter'}")
@@ -271,7 +289,7 @@ def push_adapter(run_dir, repo_id:str|None=None):
     api = HfApi(); api.create_repo(repo_id, exist_ok=True)
     return api.upload_folder(folder_path=str(run_dir/'adapter'), repo_id=repo_id)
 
-# %% ../nbs/03_train.ipynb #f80a0ea3
+# %% ../nbs/03_train.ipynb #7f9aa475
 FORM_FIELDS = {  # dotted key -> (widget type, options)
     'lora.r': ('IntSlider', dict(min=4, max=128, step=4)), 'lora.alpha': ('IntSlider', dict(min=4, max=256, step=4)),
     'lora.dropout': ('FloatSlider', dict(min=0, max=0.3, step=0.01)),

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# GPU runs of medcot (see nbs/benchmark.md). From the repo root on a CUDA machine:
+#   bash bench/gpu.sh tests     # every notebook with its `#| cuda` cells (nbdev's selection), outputs kept
+#   bash bench/gpu.sh bench     # peer recipes (../shared/anchors or .bench/anchors) and medcot's presets, 1.5B shape
+#   bash bench/gpu.sh bench7b   # the 7B shape with the t4 preset
+# Where medcot[gpu] is pip-installed nothing else is needed; on the lent device the wheels in .whl/ are installed first.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+export HF_HUB_OFFLINE=1 PYTHONUNBUFFERED=1 MPLBACKEND=Agg TOKENIZERS_PARALLELISM=false HF_HUB_DISABLE_PROGRESS_BARS=1 TRANSFORMERS_VERBOSITY=error
+OUT=${OUT:-/tmp/medcot-out}; mkdir -p "$OUT"
+if [ -d .whl ] && [ ! -f /tmp/site/.medcot ]; then
+  python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target /tmp/site .whl/*.whl && touch /tmp/site/.medcot
+fi
+[ -d /tmp/site ] && export PYTHONPATH=/tmp/site:$PWD PATH=/tmp/site/bin:$PATH
+if ! command -v medcot >/dev/null; then  # not pip-installed: run from the checkout
+  mkdir -p /tmp/bin; printf '#!/bin/sh\nexec python3 -m medcot "$@"\n' > /tmp/bin/medcot; chmod +x /tmp/bin/medcot; export PATH=/tmp/bin:$PATH
+fi
+export MEDCOT_CACHE=/tmp/medcot-cache
+nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader | tee -a "$OUT/gpu.txt"
+anchors=$( [ -d ../shared/anchors ] && echo ../shared/anchors || echo .bench/anchors )
+shape=/tmp/r1-1.5b-shape
+case "${1:-}" in
+  tests)
+    python3 bench/run_nb.py "$OUT" nbs/01_quant.ipynb nbs/02_lora.ipynb nbs/03_train.ipynb nbs/04_infer.ipynb ;;
+  bench)
+    [ -f $shape/config.json ] || python3 $anchors/probe.py make
+    python3 bench/qlora_bench.py data $shape /tmp/bench.jsonl $anchors/lengths.json | tee "$OUT/data.json"
+    export MEAN_LEN=$(python3 -c "import json;print(json.load(open('$OUT/data.json'))['mean_len'])")
+    export MATMUL_TFLOPS=$(python3 bench/qlora_bench.py matmul | tee -a "$OUT/bench.jsonl" | python3 -c "import json,sys;print(json.load(sys.stdin)['bf16_matmul_tflops'])")
+    for r in tutorial unsloth_defaults; do python3 $anchors/sft_recipes.py $r 2>"$OUT/$r.err" | grep '^{' | tee -a "$OUT/bench.jsonl"; done
+    BS=16 LOGSTEPS=10 python3 $anchors/sft_recipes.py unsloth_packed 2>"$OUT/unsloth_packed.err" | grep '^{' | tee -a "$OUT/bench.jsonl"
+    for p in a100 t4; do python3 bench/qlora_bench.py run $p $shape /tmp/bench.jsonl 2>"$OUT/medcot_$p.err" | tee -a "$OUT/bench.jsonl"; done
+    python3 bench/qlora_bench.py run t4 $shape /tmp/bench.jsonl batch_size=2 grad_accum=1 packing=off data.max_seq_length=2048 2>>"$OUT/medcot_t4.err" | tee -a "$OUT/bench.jsonl" ;;
+  bench7b)
+    s7=/tmp/r1-7b-shape
+    [ -f $s7/config.json ] || SHAPE=7b python3 $anchors/probe.py make
+    [ -f /tmp/bench.jsonl ] || python3 bench/qlora_bench.py data $s7 /tmp/bench.jsonl $anchors/lengths.json
+    python3 bench/qlora_bench.py run t4 $s7 /tmp/bench.jsonl 2>"$OUT/medcot_t4_7b.err" | tee -a "$OUT/bench.jsonl" ;;
+  *) echo "usage: bash bench/gpu.sh tests|bench|bench7b"; exit 2 ;;
+esac
