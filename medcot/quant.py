@@ -8,13 +8,13 @@ __all__ = ['DEFAULT_MODEL', 'TINY_DIR', 'TINY_VERSION', 'PAD_CANDIDATES', 'CARDS
            'Backend', 'HFBackend', 'UnslothBackend', 'get_backend', 'load_model', 'estimate_memory', 'fits',
            'memory_table', 'build_shape_model']
 
-# %% ../nbs/01_quant.ipynb #4553594f
+# %% ../nbs/01_quant.ipynb #c3a1ca52
 import os, math, json
 from dataclasses import dataclass
 from pathlib import Path
 from .data import build_tiny_tokenizer, read_source, normalize, _text_corpus
 
-# %% ../nbs/01_quant.ipynb #7ff3f325
+# %% ../nbs/01_quant.ipynb #0b4d5f47
 DEFAULT_MODEL = 'deepseek-ai/DeepSeek-R1-Distill-Qwen-1.5B'
 
 @dataclass
@@ -27,7 +27,7 @@ class ModelConfig:
     attn_implementation:str|None=None # hf backend: 'sdpa', 'flash_attention_2', ...; None lets transformers pick
     gradient_checkpointing:bool=True  # trade compute for activation memory ('unsloth' mode on the unsloth backend)
 
-# %% ../nbs/01_quant.ipynb #f07079f0
+# %% ../nbs/01_quant.ipynb #de7c5d46
 def compute_dtype(name:str='auto', # 'auto' or a torch dtype name
                   capability:tuple|None=None, # CUDA compute capability; read from the GPU when None
                  ):
@@ -39,9 +39,9 @@ def compute_dtype(name:str='auto', # 'auto' or a torch dtype name
         capability = torch.cuda.get_device_capability()
     return torch.bfloat16 if tuple(capability) >= (8, 0) else torch.float16
 
-# %% ../nbs/01_quant.ipynb #314ce044
+# %% ../nbs/01_quant.ipynb #3805c633
 TINY_DIR = Path(os.environ.get('MEDCOT_CACHE', Path.home()/'.cache'/'medcot'))/'tiny-r1-qwen2'
-TINY_VERSION = 2  # bump when the tiny model's recipe changes
+TINY_VERSION = 3  # bump when the tiny model's recipe changes
 
 def build_tiny_model(path:str|Path|None=None, # where to save; defaults to medcot's cache
                      hidden_size:int=64, num_layers:int=2, vocab_size:int=2048, seed:int=0,
@@ -54,7 +54,8 @@ def build_tiny_model(path:str|Path|None=None, # where to save; defaults to medco
     import torch, shutil, tempfile
     from transformers import Qwen2Config, Qwen2ForCausalLM
     tok = build_tiny_tokenizer(_text_corpus(normalize(read_source('sample'), verbose=False)), vocab_size)
-    cfg = Qwen2Config(vocab_size=len(tok), hidden_size=hidden_size, intermediate_size=hidden_size*2,
+    cfg = Qwen2Config(vocab_size=len(tok) + 64,  # spare rows, as the real models have (151,936 rows for 151,665 tokens)
+                      hidden_size=hidden_size, intermediate_size=hidden_size*2,
                       num_hidden_layers=num_layers, num_attention_heads=4, num_key_value_heads=2,
                       max_position_embeddings=4096, tie_word_embeddings=False, rope_theta=10000.0,
                       initializer_range=0.2,  # a head large enough that LoRA can move the output within a few steps
@@ -74,7 +75,7 @@ def resolve_model_path(name:str)->str:
     "The path or hub id `from_pretrained` should get for a model name ('tiny' builds the tiny model)."
     return str(build_tiny_model()) if name == 'tiny' else name
 
-# %% ../nbs/01_quant.ipynb #8d3bd083
+# %% ../nbs/01_quant.ipynb #7d134f3b
 PAD_CANDIDATES = ('<｜▁pad▁｜>', '<|vision_pad|>', '<|finetune_right_pad_id|>', '<|pad|>', '<pad>', '[PAD]')
 
 def fix_pad_token(tok):
@@ -87,7 +88,7 @@ def fix_pad_token(tok):
     tok.pad_token = pad
     return tok
 
-# %% ../nbs/01_quant.ipynb #6db587e7
+# %% ../nbs/01_quant.ipynb #635c0ca0
 def has_cuda()->bool:
     import torch
     return torch.cuda.is_available()
@@ -156,7 +157,7 @@ def load_model(mcfg:ModelConfig, max_seq_length:int=2048):
     "Load `(model, tokenizer)` for `mcfg` through its backend; the tokenizer's pad token is fixed."
     return get_backend(mcfg.backend).load(mcfg, max_seq_length)
 
-# %% ../nbs/01_quant.ipynb #5947011b
+# %% ../nbs/01_quant.ipynb #b9db2594
 CARDS = {'T4': 15.0, 'L4': 22.0, 'A100-40GB': 39.5, 'A100-80GB': 79.2, 'H100': 79.2}  # usable GiB
 
 LORA_TARGETS = ('q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj')
@@ -204,7 +205,7 @@ def fits(est:dict, cards=CARDS)->dict:
     "Which cards the estimated peak fits."
     return {k: est['total'] <= v for k, v in cards.items()}
 
-# %% ../nbs/01_quant.ipynb #31cda5c4
+# %% ../nbs/01_quant.ipynb #90b4814f
 R1_CONFIGS = {  # the public configs of the DeepSeek-R1-Distill models (fields that matter for memory and shape)
     'deepseek-ai/DeepSeek-R1-Distill-Qwen-1.5B': dict(architectures=['Qwen2ForCausalLM'], model_type='qwen2', hidden_size=1536,
         intermediate_size=8960, num_hidden_layers=28, num_attention_heads=12, num_key_value_heads=2, vocab_size=151936,
@@ -234,7 +235,7 @@ def memory_table(seq_len:int=2048, batch:int=2, backend:str='unsloth', **kw):
         rows.append({'model': name.split('/')[-1], **e, **{f'fits {k}': v for k, v in fits(e).items()}})
     return pd.DataFrame(rows).set_index('model')
 
-# %% ../nbs/01_quant.ipynb #ef19827a
+# %% ../nbs/01_quant.ipynb #2ef290e6
 def build_shape_model(name:str=DEFAULT_MODEL, path:str|Path|None=None)->Path:
     "A random-init model with the exact shape of an R1 distill (speed and memory do not depend on the weights)."
     import torch
