@@ -21,7 +21,7 @@ anchors=$( [ -d ../shared/anchors ] && echo ../shared/anchors || echo .bench/anc
 shape=/tmp/r1-1.5b-shape
 case "${1:-}" in
   tests)
-    python3 bench/run_nb.py "$OUT" nbs/01_quant.ipynb nbs/02_lora.ipynb nbs/03_train.ipynb nbs/04_infer.ipynb ;;
+    python3 bench/run_nb.py "$OUT" ${NBS:-nbs/01_quant.ipynb nbs/02_lora.ipynb nbs/03_train.ipynb nbs/04_infer.ipynb} ;;
   bench)
     [ -f $shape/config.json ] || python3 $anchors/probe.py make
     python3 bench/qlora_bench.py data $shape /tmp/bench.jsonl $anchors/lengths.json | tee "$OUT/data.json"

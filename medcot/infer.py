@@ -6,7 +6,7 @@
 __all__ = ['Parsed', 'parse_output', 'adapter_dir', 'load_for_inference', 'GenConfig', 'generate', 'split_stream', 'stream',
            'merge_adapter']
 
-# %% ../nbs/04_infer.ipynb #a1df0c36
+# %% ../nbs/04_infer.ipynb #08b00624
 import json, os, re, time, threading
 from dataclasses import dataclass, asdict
 from pathlib import Path
@@ -14,7 +14,7 @@ from fastcore.basics import patch
 from .data import r1_prompt
 from .quant import ModelConfig, HFBackend, UnslothBackend, Backend, get_backend, load_model, compute_dtype, resolve_model_path, has_cuda
 
-# %% ../nbs/04_infer.ipynb #b7cd4338
+# %% ../nbs/04_infer.ipynb #775a53b6
 _STRAY = re.compile(r'<｜(?:end▁of▁sentence|begin▁of▁sentence|▁pad▁|User|Assistant)｜>|<\|(?:im_end|im_start|endoftext|eot_id|vision_pad)\|>')
 
 @dataclass
@@ -38,7 +38,7 @@ def parse_output(text:str,            # generated text after the prompt (special
     if truncated: return Parsed(clean.strip(), '', False, True, text)  # cut off while still thinking
     return Parsed('', clean.strip(), False, False, text)                # answered without a reasoning block
 
-# %% ../nbs/04_infer.ipynb #32a655f6
+# %% ../nbs/04_infer.ipynb #0a2aca1c
 def adapter_dir(path)->Path|None:
     "The adapter folder of a run directory (or the folder itself), or None if `path` is not an adapter."
     p = Path(path)
@@ -84,7 +84,7 @@ def load_for_inference(path_or_name:str,     # run dir, adapter dir, or base mod
     tok.padding_side = 'left'  # batch generation continues every row from its own last token
     return b.for_inference(model), tok
 
-# %% ../nbs/04_infer.ipynb #409c6aef
+# %% ../nbs/04_infer.ipynb #a0b1c00b
 @dataclass
 class GenConfig:
     "Sampling settings for generation."
@@ -122,7 +122,7 @@ def generate(model, tok, questions:list, g:GenConfig|None=None, stats:dict|None=
         stats.update(seconds=round(dt, 3), new_tokens=n_tok, tokens_per_second=round(n_tok/dt, 1))
     return out
 
-# %% ../nbs/04_infer.ipynb #c79708c3
+# %% ../nbs/04_infer.ipynb #4a8028f3
 def split_stream(pieces):
     "The reasoning/answer splitter of `stream`, applied to any iterable of text pieces."
     kind, buf, tag = 'reasoning', '', '</think>'
@@ -140,7 +140,7 @@ def split_stream(pieces):
         if kind == 'answer' and buf: yield 'answer', buf; buf = ''
     if buf: yield kind, buf
 
-# %% ../nbs/04_infer.ipynb #b683dd7a
+# %% ../nbs/04_infer.ipynb #4190893d
 def stream(model, tok, question:str, g:GenConfig|None=None):
     "Yield ('reasoning' | 'answer', text) chunks as they are generated."
     from transformers import TextIteratorStreamer, set_seed
@@ -153,7 +153,7 @@ def stream(model, tok, question:str, g:GenConfig|None=None):
     yield from split_stream(st)
     th.join()
 
-# %% ../nbs/04_infer.ipynb #a0b2413e
+# %% ../nbs/04_infer.ipynb #cc7e3adc
 def merge_adapter(run:str|Path,   # run dir or adapter dir
                   out:str|Path,   # where to write the merged model
                   dtype:str='auto', # 'auto' (bf16/fp16 on GPU, fp32 on CPU) or a torch dtype name
