@@ -27,10 +27,9 @@ case "${1:-}" in
     python3 bench/qlora_bench.py data $shape /tmp/bench.jsonl $anchors/lengths.json | tee "$OUT/data.json"
     export MEAN_LEN=$(python3 -c "import json;print(json.load(open('$OUT/data.json'))['mean_len'])")
     export MATMUL_TFLOPS=$(python3 bench/qlora_bench.py matmul | tee -a "$OUT/bench.jsonl" | python3 -c "import json,sys;print(json.load(sys.stdin)['bf16_matmul_tflops'])")
-    for r in tutorial unsloth_defaults; do python3 $anchors/sft_recipes.py $r 2>>/tmp/medcot-bench.err | grep '^{' | tee -a "$OUT/bench.jsonl"; done
-    BS=16 LOGSTEPS=10 python3 $anchors/sft_recipes.py unsloth_packed 2>>/tmp/medcot-bench.err | grep '^{' | tee -a "$OUT/bench.jsonl"
     for p in a100 t4; do python3 bench/qlora_bench.py run $p $shape /tmp/bench.jsonl 2>>/tmp/medcot-bench.err | tee -a "$OUT/bench.jsonl"; done
-    python3 bench/qlora_bench.py run t4 $shape /tmp/bench.jsonl batch_size=2 grad_accum=1 packing=off data.max_seq_length=2048 2>>/tmp/medcot-bench.err | tee -a "$OUT/bench.jsonl" ;;
+    for r in tutorial unsloth_defaults; do python3 $anchors/sft_recipes.py $r 2>>/tmp/medcot-bench.err | grep '^{' | tee -a "$OUT/bench.jsonl"; done
+    BS=16 LOGSTEPS=10 python3 $anchors/sft_recipes.py unsloth_packed 2>>/tmp/medcot-bench.err | grep '^{' | tee -a "$OUT/bench.jsonl" ;;
   bench7b)
     s7=/tmp/r1-7b-shape
     [ -f $s7/config.json ] || SHAPE=7b python3 $anchors/probe.py make
