@@ -30,11 +30,17 @@ case "${1:-}" in
     for p in a100 t4; do python3 bench/qlora_bench.py run $p $shape /tmp/bench.jsonl 2>>/tmp/medcot-bench.err | tee -a "$OUT/bench.jsonl"; done
     for r in tutorial unsloth_defaults; do python3 $anchors/sft_recipes.py $r 2>>/tmp/medcot-bench.err | grep '^{' | tee -a "$OUT/bench.jsonl"; done
     BS=16 LOGSTEPS=10 python3 $anchors/sft_recipes.py unsloth_packed 2>>/tmp/medcot-bench.err | grep '^{' | tee -a "$OUT/bench.jsonl" ;;
+  medcot)  # medcot's presets only, 1.5B shape
+    [ -f $shape/config.json ] || python3 $anchors/probe.py make
+    [ -f /tmp/bench.jsonl ] || python3 bench/qlora_bench.py data $shape /tmp/bench.jsonl $anchors/lengths.json | tee "$OUT/data.json"
+    export MEAN_LEN=$(python3 -c "import json;print(json.load(open('$OUT/data.json'))['mean_len'])" 2>/dev/null || echo 801.3)
+    export MATMUL_TFLOPS=${MATMUL_TFLOPS:-$(python3 bench/qlora_bench.py matmul | python3 -c "import json,sys;print(json.load(sys.stdin)['bf16_matmul_tflops'])")}
+    for p in ${PRESETS:-a100 t4}; do python3 bench/qlora_bench.py run $p $shape /tmp/bench.jsonl 2>>/tmp/medcot-bench.err | tee -a "$OUT/bench.jsonl"; done ;;
   bench7b)
     s7=/tmp/r1-7b-shape
     [ -f $s7/config.json ] || SHAPE=7b python3 $anchors/probe.py make
     [ -f /tmp/bench.jsonl ] || python3 bench/qlora_bench.py data $s7 /tmp/bench.jsonl $anchors/lengths.json
-    python3 bench/qlora_bench.py run t4 $s7 /tmp/bench.jsonl 2>>/tmp/medcot-bench.err | tee -a "$OUT/bench.jsonl" ;;
+    MEAN_LEN=${MEAN_LEN:-801.3} python3 bench/qlora_bench.py run t4 $s7 /tmp/bench.jsonl 2>>/tmp/medcot-bench.err | tee -a "$OUT/bench.jsonl" ;;
   *) echo "usage: bash bench/gpu.sh tests|bench|bench7b"; exit 2 ;;
 esac
 [ -f /tmp/medcot-bench.err ] && grep -iE 'error|Traceback' -A3 /tmp/medcot-bench.err | tail -40

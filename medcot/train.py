@@ -7,7 +7,7 @@ __all__ = ['SECTIONS', 'PRESETS', 'FORM_FIELDS', 'TrainConfig', 'config_keys', '
            'config_from_yaml', 'make_config', 'resolve', 'last_checkpoint', 'plot_losses', 'StepTimer', 'RunResult',
            'train', 'push_adapter', 'LivePlot', 'TrainForm']
 
-# %% ../nbs/03_train.ipynb #9e192e6a
+# %% ../nbs/03_train.ipynb #70be65d7
 import json, os, shutil, time, copy, dataclasses, typing
 from dataclasses import dataclass, field, asdict, fields
 from pathlib import Path
@@ -16,7 +16,7 @@ from .data import DataConfig, prepare_data, hub_offline
 from .quant import ModelConfig, get_backend, load_model, compute_dtype, has_cuda
 from .lora import LoraSettings, add_lora, trainable_report, check_only_lora_trainable
 
-# %% ../nbs/03_train.ipynb #83857b13
+# %% ../nbs/03_train.ipynb #bf2dcc32
 @dataclass
 class TrainConfig:
     "Everything a medcot training run needs."
@@ -45,7 +45,7 @@ class TrainConfig:
 
 SECTIONS = {'data': DataConfig, 'model': ModelConfig, 'lora': LoraSettings}
 
-# %% ../nbs/03_train.ipynb #9aeddf4b
+# %% ../nbs/03_train.ipynb #9a9fc7be
 def config_keys(cfg=None)->list:
     "All dotted keys of a `TrainConfig`."
     cfg = cfg or TrainConfig()
@@ -71,10 +71,11 @@ def set_key(cfg:TrainConfig, key:str, value):
     "Set dotted `key` of `cfg` to `value` (a YAML string or a Python value), with checks."
     if key not in config_keys(cfg):
         raise KeyError(f"unknown config key '{key}'; valid keys: {', '.join(config_keys(cfg))}")
-    if isinstance(value, str):
+    obj, name = (getattr(cfg, key.split('.')[0]), key.split('.')[1]) if '.' in key else (cfg, key)
+    plain_str = typing.get_type_hints(type(obj))[name] is str
+    if isinstance(value, str) and not plain_str:  # text fields stay text: YAML would read 'on' as True
         try: value = yaml.safe_load(value) if value.strip() else value
         except yaml.YAMLError: pass
-    obj, name = (getattr(cfg, key.split('.')[0]), key.split('.')[1]) if '.' in key else (cfg, key)
     setattr(obj, name, _check_type(key, value, (type(obj), name)))
     return cfg
 
@@ -104,7 +105,7 @@ def config_from_yaml(path)->TrainConfig:
     try: return config_from_dict(d)
     except (KeyError, TypeError) as e: raise type(e)(f"{path}: {e.args[0]}") from None
 
-# %% ../nbs/03_train.ipynb #fa6c993a
+# %% ../nbs/03_train.ipynb #65963331
 PRESETS = {
     'tiny': {'model.name': 'tiny', 'data.source': 'sample', 'data.max_seq_length': 1024, 'max_steps': 60,
              'batch_size': 4, 'grad_accum': 1, 'learning_rate': 3e-3, 'warmup': 0.05, 'logging_steps': 5,
@@ -124,7 +125,7 @@ def make_config(config_file=None, preset:str|None=None, overrides=())->TrainConf
         k, v = o.split('=', 1); set_key(cfg, k.strip(), v)
     return cfg
 
-# %% ../nbs/03_train.ipynb #0b11ced3
+# %% ../nbs/03_train.ipynb #8ddf382d
 def resolve(cfg:TrainConfig)->TrainConfig:
     "A copy of `cfg` with every 'auto' replaced by what this machine will run."
     cfg = copy.deepcopy(cfg)
@@ -137,7 +138,7 @@ def resolve(cfg:TrainConfig)->TrainConfig:
     if cfg.packing not in ('on', 'off'): raise ValueError(f"packing: expected 'auto', 'on' or 'off', got {cfg.packing!r}")
     return cfg
 
-# %% ../nbs/03_train.ipynb #fbe7622e
+# %% ../nbs/03_train.ipynb #adcae821
 def last_checkpoint(run_dir)->Path|None:
     "The newest complete checkpoint of a run (one with its trainer state and adapter), or None."
     ck = Path(run_dir)/'checkpoints'
@@ -289,7 +290,7 @@ def push_adapter(run_dir, repo_id:str|None=None):
     api = HfApi(); api.create_repo(repo_id, exist_ok=True)
     return api.upload_folder(folder_path=str(run_dir/'adapter'), repo_id=repo_id)
 
-# %% ../nbs/03_train.ipynb #28bd2cb7
+# %% ../nbs/03_train.ipynb #06a3d988
 FORM_FIELDS = {  # dotted key -> (widget type, options)
     'lora.r': ('IntSlider', dict(min=4, max=128, step=4)), 'lora.alpha': ('IntSlider', dict(min=4, max=256, step=4)),
     'lora.dropout': ('FloatSlider', dict(min=0, max=0.3, step=0.01)),
