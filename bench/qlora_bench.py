@@ -63,7 +63,7 @@ def run(preset, model_dir, data, extra=(), steps=14):
     tps = m['tokens_per_second_after_warmup'] or m['tokens_per_second']
     mean_len = float(os.environ.get('MEAN_LEN', 0)) or None
     est = estimate_memory(mcfg, seq, bs, r=cfg['lora']['r'], backend=cfg['model']['backend'],
-                          dtype_bytes=2, gradient_checkpointing=cfg['model']['gradient_checkpointing'])
+                          dtype_bytes=2, gradient_checkpointing=cfg['model']['gradient_checkpointing'], dropout=cfg['lora']['dropout'])
     res = dict(recipe=f'medcot --preset {preset}', extra=list(extra), backend=cfg['model']['backend'], dtype=cfg['model']['dtype'],
                packing=cfg['packing'], batch=bs, grad_accum=cfg['grad_accum'], steps=m['steps'],
                effective_tokens_per_s=round(tps), peak_alloc_GiB=m['peak_memory_gib'].get('gpu_allocated'),

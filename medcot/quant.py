@@ -8,13 +8,13 @@ __all__ = ['DEFAULT_MODEL', 'TINY_DIR', 'TINY_VERSION', 'PAD_CANDIDATES', 'CARDS
            'Backend', 'HFBackend', 'UnslothBackend', 'get_backend', 'load_model', 'estimate_memory', 'fits',
            'memory_table', 'build_shape_model']
 
-# %% ../nbs/01_quant.ipynb #c3a1ca52
+# %% ../nbs/01_quant.ipynb #c4b5b5c9
 import os, math, json
 from dataclasses import dataclass
 from pathlib import Path
 from .data import build_tiny_tokenizer, read_source, normalize, _text_corpus
 
-# %% ../nbs/01_quant.ipynb #0b4d5f47
+# %% ../nbs/01_quant.ipynb #4f20523c
 DEFAULT_MODEL = 'deepseek-ai/DeepSeek-R1-Distill-Qwen-1.5B'
 
 @dataclass
@@ -27,7 +27,7 @@ class ModelConfig:
     attn_implementation:str|None=None # hf backend: 'sdpa', 'flash_attention_2', ...; None lets transformers pick
     gradient_checkpointing:bool=True  # trade compute for activation memory ('unsloth' mode on the unsloth backend)
 
-# %% ../nbs/01_quant.ipynb #de7c5d46
+# %% ../nbs/01_quant.ipynb #89ebfacd
 def compute_dtype(name:str='auto', # 'auto' or a torch dtype name
                   capability:tuple|None=None, # CUDA compute capability; read from the GPU when None
                  ):
@@ -39,7 +39,7 @@ def compute_dtype(name:str='auto', # 'auto' or a torch dtype name
         capability = torch.cuda.get_device_capability()
     return torch.bfloat16 if tuple(capability) >= (8, 0) else torch.float16
 
-# %% ../nbs/01_quant.ipynb #3805c633
+# %% ../nbs/01_quant.ipynb #2daccd2f
 TINY_DIR = Path(os.environ.get('MEDCOT_CACHE', Path.home()/'.cache'/'medcot'))/'tiny-r1-qwen2'
 TINY_VERSION = 3  # bump when the tiny model's recipe changes
 
@@ -75,7 +75,7 @@ def resolve_model_path(name:str)->str:
     "The path or hub id `from_pretrained` should get for a model name ('tiny' builds the tiny model)."
     return str(build_tiny_model()) if name == 'tiny' else name
 
-# %% ../nbs/01_quant.ipynb #7d134f3b
+# %% ../nbs/01_quant.ipynb #b5de492f
 PAD_CANDIDATES = ('<｜▁pad▁｜>', '<|vision_pad|>', '<|finetune_right_pad_id|>', '<|pad|>', '<pad>', '[PAD]')
 
 def fix_pad_token(tok):
@@ -88,7 +88,7 @@ def fix_pad_token(tok):
     tok.pad_token = pad
     return tok
 
-# %% ../nbs/01_quant.ipynb #635c0ca0
+# %% ../nbs/01_quant.ipynb #27772537
 def has_cuda()->bool:
     import torch
     return torch.cuda.is_available()
@@ -157,7 +157,7 @@ def load_model(mcfg:ModelConfig, max_seq_length:int=2048):
     "Load `(model, tokenizer)` for `mcfg` through its backend; the tokenizer's pad token is fixed."
     return get_backend(mcfg.backend).load(mcfg, max_seq_length)
 
-# %% ../nbs/01_quant.ipynb #b9db2594
+# %% ../nbs/01_quant.ipynb #c5285fc8
 CARDS = {'T4': 15.0, 'L4': 22.0, 'A100-40GB': 39.5, 'A100-80GB': 79.2, 'H100': 79.2}  # usable GiB
 
 LORA_TARGETS = ('q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj')
@@ -178,6 +178,7 @@ def estimate_memory(config,                 # a transformers config, a dict, or 
                     load_in_4bit:bool=True,
                     dtype_bytes:int=2,      # bytes per value of the compute dtype (2 for bf16/fp16)
                     gradient_checkpointing:bool=True,
+                    dropout:float=0.05,     # LoRA dropout (its masks cost activation memory)
                    )->dict:
     "Estimated peak GPU memory (GiB) of a QLoRA training step, by component."
     if isinstance(config, (str, Path)):
@@ -193,9 +194,10 @@ def estimate_memory(config,                 # a transformers config, a dict, or 
     n_lora = L * sum(r*(i + o) for k, (i, o) in shp.items() if k in targets)
     lora = n_lora * 16
     T = seq_len * batch
-    layer = T * (14*H + 5*I) * dtype_bytes          # one layer's recomputed internals
+    layer = T * (6*H + 3*I) * dtype_bytes            # one layer's recomputed internals
+    if dropout: layer += T * (6*H + 2*I) * dtype_bytes  # peft keeps a dropped-out copy of each adapter's input
     saved = (0 if backend == 'unsloth' else L*T*H*dtype_bytes) if gradient_checkpointing else L*layer
-    logits = T * V * (2*dtype_bytes + 12) if backend == 'hf' else 0  # Unsloth's fused CE never holds all logits
+    logits = T * V * 2*dtype_bytes if backend == 'hf' else 0  # logits and their gradient; Unsloth's fused CE holds neither
     gib = lambda b: round(b / 2**30, 2)
     parts = dict(weights=gib(weights), lora_and_optimizer=gib(lora), activations=gib(layer + saved), logits=gib(logits))
     parts['total'] = round(sum(parts.values()) + 0.35, 2)  # + CUDA context and allocator slack
@@ -205,7 +207,7 @@ def fits(est:dict, cards=CARDS)->dict:
     "Which cards the estimated peak fits."
     return {k: est['total'] <= v for k, v in cards.items()}
 
-# %% ../nbs/01_quant.ipynb #90b4814f
+# %% ../nbs/01_quant.ipynb #ca9f92e4
 R1_CONFIGS = {  # the public configs of the DeepSeek-R1-Distill models (fields that matter for memory and shape)
     'deepseek-ai/DeepSeek-R1-Distill-Qwen-1.5B': dict(architectures=['Qwen2ForCausalLM'], model_type='qwen2', hidden_size=1536,
         intermediate_size=8960, num_hidden_layers=28, num_attention_heads=12, num_key_value_heads=2, vocab_size=151936,
@@ -235,7 +237,7 @@ def memory_table(seq_len:int=2048, batch:int=2, backend:str='unsloth', **kw):
         rows.append({'model': name.split('/')[-1], **e, **{f'fits {k}': v for k, v in fits(e).items()}})
     return pd.DataFrame(rows).set_index('model')
 
-# %% ../nbs/01_quant.ipynb #2ef290e6
+# %% ../nbs/01_quant.ipynb #ee4587dc
 def build_shape_model(name:str=DEFAULT_MODEL, path:str|Path|None=None)->Path:
     "A random-init model with the exact shape of an R1 distill (speed and memory do not depend on the weights)."
     import torch
