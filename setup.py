@@ -30,6 +30,8 @@ extras = {
     'gpu': ['unsloth==2026.10.9', 'unsloth_zoo==2026.10.9'],
     # retrieval and the chat app
     'app': ['bm25s>=0.2', 'gradio>=5'],
+    # medcot.langchain: a LangChain retriever and chat model
+    'langchain': ['langchain-core>=0.3'],
 }
 
 setuptools.setup(
