@@ -4,19 +4,19 @@
 
 # %% auto #0
 __all__ = ['SECTIONS', 'PRESETS', 'FORM_FIELDS', 'TrainConfig', 'config_keys', 'set_key', 'config_from_dict', 'config_to_yaml',
-           'config_from_yaml', 'make_config', 'resolve', 'last_checkpoint', 'plot_losses', 'StepTimer', 'RunResult',
-           'train', 'push_adapter', 'LivePlot', 'TrainForm']
+           'config_from_yaml', 'make_config', 'world_size', 'resolve', 'last_checkpoint', 'plot_losses', 'StepTimer',
+           'RunResult', 'train', 'push_adapter', 'LivePlot', 'TrainForm']
 
-# %% ../nbs/03_train.ipynb #95a0bf92
+# %% ../nbs/03_train.ipynb #b0e1d3ed
 import json, os, shutil, time, copy, dataclasses, typing
 from dataclasses import dataclass, field, asdict, fields
 from pathlib import Path
 import yaml
 from .data import DataConfig, prepare_data, hub_offline
-from .quant import ModelConfig, get_backend, load_model, compute_dtype, has_cuda
+from .quant import ModelConfig, get_backend, load_model, compute_dtype, has_cuda, unsloth_installed
 from .lora import LoraSettings, add_lora, trainable_report, check_only_lora_trainable
 
-# %% ../nbs/03_train.ipynb #7f25d850
+# %% ../nbs/03_train.ipynb #d2a47e25
 @dataclass
 class TrainConfig:
     "Everything a medcot training run needs."
@@ -45,7 +45,7 @@ class TrainConfig:
 
 SECTIONS = {'data': DataConfig, 'model': ModelConfig, 'lora': LoraSettings}
 
-# %% ../nbs/03_train.ipynb #01f7bebe
+# %% ../nbs/03_train.ipynb #02cd43c1
 def config_keys(cfg=None)->list:
     "All dotted keys of a `TrainConfig`."
     cfg = cfg or TrainConfig()
@@ -105,7 +105,7 @@ def config_from_yaml(path)->TrainConfig:
     try: return config_from_dict(d)
     except (KeyError, TypeError) as e: raise type(e)(f"{path}: {e.args[0]}") from None
 
-# %% ../nbs/03_train.ipynb #da748676
+# %% ../nbs/03_train.ipynb #b0f1b407
 PRESETS = {
     'tiny': {'model.name': 'tiny', 'data.source': 'sample', 'data.max_seq_length': 1024, 'max_steps': 60,
              'batch_size': 4, 'grad_accum': 1, 'learning_rate': 3e-3, 'warmup': 0.05, 'logging_steps': 5,
@@ -125,10 +125,19 @@ def make_config(config_file=None, preset:str|None=None, overrides=())->TrainConf
         k, v = o.split('=', 1); set_key(cfg, k.strip(), v)
     return cfg
 
-# %% ../nbs/03_train.ipynb #955158a0
+# %% ../nbs/03_train.ipynb #0a0ac828
+def world_size()->int:
+    "Number of processes in this run (set by torchrun / accelerate launch)."
+    return int(os.environ.get('WORLD_SIZE', 1))
+
 def resolve(cfg:TrainConfig)->TrainConfig:
     "A copy of `cfg` with every 'auto' replaced by what this machine will run."
     cfg = copy.deepcopy(cfg)
+    if world_size() > 1 and cfg.model.backend in ('auto', 'unsloth') and has_cuda():
+        if cfg.model.backend == 'unsloth' or unsloth_installed():
+            print("medcot: data-parallel runs use the hf backend (Unsloth's multi-GPU training is not verified in this "
+                  "version of medcot); each GPU still trains in 4-bit")
+        cfg.model.backend = 'hf'
     cfg.model.backend = get_backend(cfg.model.backend).name
     cfg.model.dtype = str(compute_dtype(cfg.model.dtype)).replace('torch.', '')
     if cfg.optim == 'auto': cfg.optim = 'adamw_8bit' if has_cuda() else 'adamw_torch'
@@ -138,7 +147,7 @@ def resolve(cfg:TrainConfig)->TrainConfig:
     if cfg.packing not in ('on', 'off'): raise ValueError(f"packing: expected 'auto', 'on' or 'off', got {cfg.packing!r}")
     return cfg
 
-# %% ../nbs/03_train.ipynb #bc8bad34
+# %% ../nbs/03_train.ipynb #6e3382d4
 def last_checkpoint(run_dir)->Path|None:
     "The newest complete checkpoint of a run (one with its trainer state and adapter), or None."
     ck = Path(run_dir)/'checkpoints'
@@ -156,7 +165,7 @@ def _versions()->dict:
 
 def _peak_memory_gib()->dict:
     import torch, resource
-    if torch.cuda.is_available():
+    if torch.cuda.is_available():  # this process's device
         return dict(gpu_allocated=round(torch.cuda.max_memory_allocated()/2**30, 2),
                     gpu_reserved=round(torch.cuda.max_memory_reserved()/2**30, 2))
     return dict(cpu_rss=round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss/2**20, 2))
@@ -173,7 +182,7 @@ def plot_losses(log_history:list, path=None, ax=None):
     if path: ax.figure.tight_layout(); ax.figure.savefig(path, dpi=100)
     return ax
 
-def _sft_config(cfg:TrainConfig, run:Path, has_eval:bool):
+def _sft_config(cfg:TrainConfig, run:Path, has_eval:bool, resumed:bool=False):
     from trl import SFTConfig
     dt = cfg.model.dtype
     return SFTConfig(
@@ -185,11 +194,14 @@ def _sft_config(cfg:TrainConfig, run:Path, has_eval:bool):
         gradient_checkpointing=False,  # the backend already set it up when it added the adapters
         max_length=cfg.data.max_seq_length, packing=cfg.packing == 'on', packing_strategy='bfd',
         completion_only_loss=None, dataset_num_proc=None, logging_steps=cfg.logging_steps,
-        eval_strategy='steps' if has_eval and cfg.eval_steps else 'no', eval_steps=cfg.eval_steps or None,
+        # eval on start gives the loss before training; an evaluate() call before train() would leave the model
+        # marked as prepared by accelerate, and train() would then skip the DDP wrapper in multi-process runs
+        eval_strategy='steps' if has_eval else 'no', eval_steps=cfg.eval_steps or 10**9, eval_on_start=has_eval and not resumed,
         save_strategy='steps', save_steps=cfg.save_steps, save_total_limit=cfg.save_total_limit,
         report_to=[] if cfg.report_to == 'none' else [cfg.report_to],
         seed=cfg.seed, data_seed=cfg.seed, include_num_input_tokens_seen='non_padding',
-        dataloader_pin_memory=has_cuda(), save_only_model=False, disable_tqdm=False)
+        dataloader_pin_memory=has_cuda(), save_only_model=False, disable_tqdm=False,
+        ddp_find_unused_parameters=False)  # every adapter gets a gradient; skipping the search keeps DDP fast
 
 class StepTimer:
     "Records (time, tokens seen) at every optimizer step, for throughput after warm-up."
@@ -206,6 +218,13 @@ class StepTimer:
         if len(self.marks) <= warmup + 1: return None
         (t0, n0), (t1, n1) = self.marks[warmup], self.marks[-1]
         return round((n1 - n0) / (t1 - t0), 1)
+
+def _cpu_rank_locations():
+    "CPU data-parallel resume: transformers loads optimizer state with map_location='cpu:N', which torch cannot restore; map it to the CPU."
+    import torch.serialization as S
+    if getattr(S, '_medcot_cpu_ranks', False): return
+    S.register_package(97, lambda obj: None, lambda obj, loc: obj if loc.startswith('cpu:') else None)
+    S._medcot_cpu_ranks = True
 
 def _save_adapter(model, tok, dest:Path):
     "Write the adapter and tokenizer next to `dest`, then rename into place (never a half-written adapter)."
@@ -237,7 +256,11 @@ def train(cfg:TrainConfig,         # the run's configuration
     import torch
     from transformers import set_seed
     from trl import SFTTrainer
-    run = Path(cfg.output_dir); run.mkdir(parents=True, exist_ok=True)
+    # one process, or one per GPU/CPU rank under torchrun / accelerate launch; the Trainer sets up the process group
+    nproc, main = world_size(), int(os.environ.get('RANK', 0)) == 0
+    verbose = verbose and main
+    run = Path(cfg.output_dir)
+    if main: run.mkdir(parents=True, exist_ok=True)
     set_seed(cfg.seed)
     t0 = time.time()
     model, tok = load_model(cfg.model, cfg.data.max_seq_length)
@@ -245,16 +268,18 @@ def train(cfg:TrainConfig,         # the run's configuration
     model = add_lora(model, cfg.lora, backend, cfg.model.gradient_checkpointing, cfg.seed)
     check_only_lora_trainable(model)
     params = trainable_report(model)
+    eff_batch = cfg.batch_size * cfg.grad_accum * nproc
     if verbose: print(f"{backend.name} backend, {cfg.model.dtype}, packing {cfg.packing}: "
-                      f"{params['trainable']:,} trainable of {params['total']:,} parameters ({params['percent']}%)")
-    config_to_yaml(cfg, run/'config.yaml')
+                      f"{params['trainable']:,} trainable of {params['total']:,} parameters ({params['percent']}%); "
+                      f"effective batch {eff_batch} = {cfg.batch_size} x {cfg.grad_accum} accumulation x {nproc} process(es)")
+    if main: config_to_yaml(cfg, run/'config.yaml')
     timer = StepTimer()
-    trainer = SFTTrainer(model=model, args=_sft_config(cfg, run, data.eval is not None), train_dataset=data.train,
-                         eval_dataset=data.eval, processing_class=tok, callbacks=[timer, *(callbacks or [])])
     ckpt = (str(last_checkpoint(run) or '') or None) if resume is True else (resume or None)
     if resume is True and ckpt is None: raise FileNotFoundError(f"{run}: no complete checkpoint to resume from")
-    before = trainer.evaluate()['eval_loss'] if data.eval is not None and not ckpt else None
+    trainer = SFTTrainer(model=model, args=_sft_config(cfg, run, data.eval is not None, bool(ckpt)), train_dataset=data.train,
+                         eval_dataset=data.eval, processing_class=tok, callbacks=[timer, *(callbacks or [])])
     if torch.cuda.is_available(): torch.cuda.reset_peak_memory_stats()
+    if ckpt and nproc > 1 and not has_cuda(): _cpu_rank_locations()
     try: out = trainer.train(resume_from_checkpoint=ckpt)
     except BaseException as e:  # Ctrl-C or a crash: keep what was learned, then stop
         if trainer.state.global_step > 0:
@@ -263,10 +288,12 @@ def train(cfg:TrainConfig,         # the run's configuration
                   f"{run/'checkpoints'}; continue with resume=True (medcot train --resume)")
         raise
     after = trainer.evaluate()['eval_loss'] if data.eval is not None else None
-    _save_adapter(trainer.model, tok, run/'adapter')
     hist = trainer.state.log_history
-    plot_losses(hist, run/'loss.png')
-    import matplotlib.pyplot as plt; plt.close('all')
+    before = next((h['eval_loss'] for h in hist if 'eval_loss' in h), None) if data.eval is not None and not ckpt else None
+    if main:
+        _save_adapter(trainer.model, tok, run/'adapter')
+        plot_losses(hist, run/'loss.png')
+        import matplotlib.pyplot as plt; plt.close('all')
     m = dict(versions=_versions(), backend=cfg.model.backend, device=torch.cuda.get_device_name() if has_cuda() else 'cpu',
              data=dict(counts=data.counts, fingerprint=data.fingerprint), params=params,
              steps=trainer.state.global_step, resumed_from=ckpt, eval_loss_before=before, eval_loss_after=after,
@@ -274,10 +301,12 @@ def train(cfg:TrainConfig,         # the run's configuration
              tokens=int(trainer.state.num_input_tokens_seen), train_seconds=round(out.metrics['train_runtime'], 2),
              tokens_per_second=round(trainer.state.num_input_tokens_seen / max(out.metrics['train_runtime'], 1e-9), 1),
              tokens_per_second_after_warmup=timer.throughput(),
-             wall_seconds=round(time.time() - t0, 2), peak_memory_gib=_peak_memory_gib())
-    (run/'manifest.json').write_text(json.dumps(m, indent=2))
+             wall_seconds=round(time.time() - t0, 2), peak_memory_gib=_peak_memory_gib(),
+             processes=trainer.args.world_size, effective_batch=eff_batch)
+    if main: (run/'manifest.json').write_text(json.dumps(m, indent=2))
     if verbose: print(f"eval loss {before} -> {after}; adapter in {run/'adapter'}")
-    if cfg.push_to_hub: push_adapter(run, cfg.hub_model_id)
+    if cfg.push_to_hub and main: push_adapter(run, cfg.hub_model_id)
+    trainer.accelerator.wait_for_everyone()
     return RunResult(run, run/'adapter', m, trainer.model, tok)
 
 def push_adapter(run_dir, repo_id:str|None=None):
@@ -290,7 +319,7 @@ def push_adapter(run_dir, repo_id:str|None=None):
     api = HfApi(); api.create_repo(repo_id, exist_ok=True)
     return api.upload_folder(folder_path=str(run_dir/'adapter'), repo_id=repo_id)
 
-# %% ../nbs/03_train.ipynb #51ab4161
+# %% ../nbs/03_train.ipynb #33d3f119
 FORM_FIELDS = {  # dotted key -> (widget type, options)
     'lora.r': ('IntSlider', dict(min=4, max=128, step=4)), 'lora.alpha': ('IntSlider', dict(min=4, max=256, step=4)),
     'lora.dropout': ('FloatSlider', dict(min=0, max=0.3, step=0.01)),
