@@ -3,6 +3,7 @@
 #   bash bench/gpu.sh tests     # every notebook with its `#| cuda` cells (nbdev's selection), outputs kept
 #   bash bench/gpu.sh bench     # peer recipes (../shared/anchors or .bench/anchors) and medcot's presets, 1.5B shape
 #   bash bench/gpu.sh bench7b   # the 7B shape with the t4 preset
+#   bash bench/gpu.sh ddp       # 1 GPU against all GPUs of the host (torchrun), same per-GPU batch
 # Where medcot[gpu] is pip-installed nothing else is needed; on the lent device the wheels in .whl/ are installed first.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -36,6 +37,12 @@ case "${1:-}" in
     export MEAN_LEN=$(python3 -c "import json;print(json.load(open('$OUT/data.json'))['mean_len'])" 2>/dev/null || echo 801.3)
     export MATMUL_TFLOPS=${MATMUL_TFLOPS:-$(python3 bench/qlora_bench.py matmul | python3 -c "import json,sys;print(json.load(sys.stdin)['bf16_matmul_tflops'])")}
     for p in ${PRESETS:-a100 t4}; do python3 bench/qlora_bench.py run $p $shape /tmp/bench.jsonl 2>>/tmp/medcot-bench.err | tee -a "$OUT/bench.jsonl"; done ;;
+  ddp)  # data parallel: the same run on 1 GPU and on all GPUs of the host (hf backend, padded batches)
+    [ -f $shape/config.json ] || python3 $anchors/probe.py make
+    [ -f /tmp/bench.jsonl ] || python3 bench/qlora_bench.py data $shape /tmp/bench.jsonl $anchors/lengths.json > /dev/null
+    n=$(nvidia-smi -L | wc -l); o="model.backend=hf model.dtype=bfloat16 batch_size=8 grad_accum=1 packing=auto"
+    MEAN_LEN=801.3 python3 bench/qlora_bench.py run a100 $shape /tmp/bench.jsonl $o 2>>/tmp/medcot-bench.err | tee -a "$OUT/bench.jsonl"
+    MEAN_LEN=801.3 LAUNCH="torchrun --nproc_per_node $n" python3 bench/qlora_bench.py run a100 $shape /tmp/bench.jsonl $o 2>>/tmp/medcot-bench.err | tee -a "$OUT/bench.jsonl" ;;
   bench7b)
     s7=/tmp/r1-7b-shape
     [ -f $s7/config.json ] || SHAPE=7b python3 $anchors/probe.py make

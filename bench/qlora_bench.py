@@ -49,7 +49,8 @@ def model_flops_per_token(cfg:dict, ctx:float)->float:
 
 def run(preset, model_dir, data, extra=(), steps=14):
     out = Path(f"/tmp/bench-{preset}-{int(time.time())}")
-    cmd = [sys.executable, '-m', 'medcot', 'train', '--preset', preset, f'model.name={model_dir}', f'data.source={data}',
+    launch = os.environ.get('LAUNCH', '').split()  # e.g. LAUNCH="torchrun --nproc_per_node 2" for data parallel
+    cmd = [*(launch or [sys.executable]), '-m', 'medcot', 'train', '--preset', preset, f'model.name={model_dir}', f'data.source={data}',
            'data.eval_fraction=0', f'max_steps={steps}', 'save_steps=100000', 'eval_steps=0', f'logging_steps={steps}',
            f'output_dir={out}', *extra]
     t = time.time(); r = subprocess.run(cmd, capture_output=True, text=True)
@@ -64,7 +65,7 @@ def run(preset, model_dir, data, extra=(), steps=14):
     mean_len = float(os.environ.get('MEAN_LEN', 0)) or None
     est = estimate_memory(mcfg, seq, bs, r=cfg['lora']['r'], backend=cfg['model']['backend'],
                           dtype_bytes=2, gradient_checkpointing=cfg['model']['gradient_checkpointing'], dropout=cfg['lora']['dropout'])
-    res = dict(recipe=f'medcot --preset {preset}', extra=list(extra), backend=cfg['model']['backend'], dtype=cfg['model']['dtype'],
+    res = dict(recipe=f'medcot --preset {preset}', extra=list(extra), launch=' '.join(launch), processes=m.get('processes', 1), backend=cfg['model']['backend'], dtype=cfg['model']['dtype'],
                packing=cfg['packing'], batch=bs, grad_accum=cfg['grad_accum'], steps=m['steps'],
                effective_tokens_per_s=round(tps), peak_alloc_GiB=m['peak_memory_gib'].get('gpu_allocated'),
                peak_reserved_GiB=m['peak_memory_gib'].get('gpu_reserved'), estimate_GiB=est['total'],
