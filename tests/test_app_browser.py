@@ -1,6 +1,6 @@
 """The chat app in a real browser: Debian's chromium driven by Playwright, the app on loopback with the tiny model.
 It asks a question with RAG on and checks that the Thinking block, the answer and the cited sources appear."""
-import os, socket, subprocess, sys, time, shutil
+import os, socket, subprocess, sys, time
 from pathlib import Path
 import pytest
 
