@@ -7,7 +7,7 @@ __all__ = ['SECTIONS', 'PRESETS', 'FORM_FIELDS', 'TrainConfig', 'config_keys', '
            'config_from_yaml', 'make_config', 'world_size', 'resolve', 'last_checkpoint', 'plot_losses', 'StepTimer',
            'RunResult', 'train', 'push_adapter', 'LivePlot', 'TrainForm']
 
-# %% ../nbs/03_train.ipynb #6b7b059f
+# %% ../nbs/03_train.ipynb #c1356c86
 import json, os, shutil, time, copy, dataclasses, typing
 from dataclasses import dataclass, field, asdict, fields
 from pathlib import Path
@@ -16,7 +16,7 @@ from .data import DataConfig, prepare_data, hub_offline
 from .quant import ModelConfig, get_backend, load_model, compute_dtype, has_cuda, unsloth_installed
 from .lora import LoraSettings, add_lora, trainable_report, check_only_lora_trainable
 
-# %% ../nbs/03_train.ipynb #73faf0ed
+# %% ../nbs/03_train.ipynb #6181f072
 @dataclass
 class TrainConfig:
     "Everything a medcot training run needs."
@@ -45,7 +45,7 @@ class TrainConfig:
 
 SECTIONS = {'data': DataConfig, 'model': ModelConfig, 'lora': LoraSettings}
 
-# %% ../nbs/03_train.ipynb #70fe069d
+# %% ../nbs/03_train.ipynb #dcf9e519
 def config_keys(cfg=None)->list:
     "All dotted keys of a `TrainConfig`."
     cfg = cfg or TrainConfig()
@@ -98,14 +98,14 @@ def config_to_yaml(cfg:TrainConfig, path=None)->str:
     if path: Path(path).write_text(s)
     return s
 
-def config_from_yaml(path)->TrainConfig:
-    "Read a config written by `config_to_yaml` (or by hand: any subset of keys)."
+def config_from_yaml(path, base:TrainConfig|None=None)->TrainConfig:
+    "Read a config written by `config_to_yaml` (or by hand: any subset of keys), on top of `base` or the defaults."
     try: d = yaml.safe_load(Path(path).read_text()) or {}
     except yaml.YAMLError as e: raise ValueError(f"{path}: invalid YAML: {e}") from None
-    try: return config_from_dict(d)
+    try: return config_from_dict(d, base)
     except (KeyError, TypeError) as e: raise type(e)(f"{path}: {e.args[0]}") from None
 
-# %% ../nbs/03_train.ipynb #37da9273
+# %% ../nbs/03_train.ipynb #e4acfe14
 PRESETS = {
     'tiny': {'model.name': 'tiny', 'data.source': 'sample', 'data.max_seq_length': 1024, 'max_steps': 60,
              'batch_size': 4, 'grad_accum': 1, 'learning_rate': 3e-3, 'warmup': 0.05, 'logging_steps': 5,
@@ -119,13 +119,13 @@ def make_config(config_file=None, preset:str|None=None, overrides=())->TrainConf
     "Defaults, then `preset`, then `config_file`, then `key=value` overrides."
     if preset and preset not in PRESETS: raise KeyError(f"unknown preset '{preset}'; presets: {', '.join(PRESETS)}")
     cfg = config_from_dict(PRESETS[preset]) if preset else TrainConfig()
-    if config_file: cfg = config_from_dict(_flatten(yaml.safe_load(Path(config_file).read_text()) or {}), cfg)
+    if config_file: cfg = config_from_yaml(config_file, cfg)
     for o in overrides:
         if '=' not in o: raise ValueError(f"override '{o}' is not key=value")
         k, v = o.split('=', 1); set_key(cfg, k.strip(), v)
     return cfg
 
-# %% ../nbs/03_train.ipynb #c8f7b5b7
+# %% ../nbs/03_train.ipynb #2ffb93bf
 def world_size()->int:
     "Number of processes in this run (set by torchrun / accelerate launch)."
     return int(os.environ.get('WORLD_SIZE', 1))
@@ -147,7 +147,7 @@ def resolve(cfg:TrainConfig)->TrainConfig:
     if cfg.packing not in ('on', 'off'): raise ValueError(f"packing: expected 'auto', 'on' or 'off', got {cfg.packing!r}")
     return cfg
 
-# %% ../nbs/03_train.ipynb #f9f90b50
+# %% ../nbs/03_train.ipynb #baf095a5
 def last_checkpoint(run_dir)->Path|None:
     "The newest complete checkpoint of a run (one with its trainer state and adapter), or None."
     ck = Path(run_dir)/'checkpoints'
@@ -319,7 +319,7 @@ def push_adapter(run_dir, repo_id:str|None=None):
     api = HfApi(); api.create_repo(repo_id, exist_ok=True)
     return api.upload_folder(folder_path=str(run_dir/'adapter'), repo_id=repo_id)
 
-# %% ../nbs/03_train.ipynb #d6552d3d
+# %% ../nbs/03_train.ipynb #487010ef
 FORM_FIELDS = {  # dotted key -> (widget type, options)
     'lora.r': ('IntSlider', dict(min=4, max=128, step=4)), 'lora.alpha': ('IntSlider', dict(min=4, max=256, step=4)),
     'lora.dropout': ('FloatSlider', dict(min=0, max=0.3, step=0.01)),

@@ -66,3 +66,8 @@ def test_yaml_config_file_cli(tmp_path):
     import yaml
     saved = yaml.safe_load((tmp_path/'run'/'config.yaml').read_text())
     assert saved['lora']['r'] == 4 and saved['max_steps'] == 3 and saved['model']['backend'] == 'hf'
+
+def test_yaml_bad_key_names_the_file(tmp_path):
+    (tmp_path/'bad.yaml').write_text('lora:\n  rank: 4\n')
+    r = run_medcot('train', '--config', str(tmp_path/'bad.yaml'))
+    assert r.returncode == 2 and "bad.yaml: unknown config key 'lora.rank'" in r.stderr, r.stderr[-500:]
