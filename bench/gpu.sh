@@ -37,6 +37,14 @@ case "${1:-}" in
     export MEAN_LEN=$(python3 -c "import json;print(json.load(open('$OUT/data.json'))['mean_len'])" 2>/dev/null || echo 801.3)
     export MATMUL_TFLOPS=${MATMUL_TFLOPS:-$(python3 bench/qlora_bench.py matmul | python3 -c "import json,sys;print(json.load(sys.stdin)['bf16_matmul_tflops'])")}
     for p in ${PRESETS:-a100 t4}; do python3 bench/qlora_bench.py run $p $shape /tmp/bench.jsonl 2>>/tmp/medcot-bench.err | tee -a "$OUT/bench.jsonl"; done ;;
+  prof)  # where a training step spends its time: torch.profiler tables of medcot's steps, beside the packed anchor
+    [ -f $shape/config.json ] || python3 $anchors/probe.py make
+    [ -f /tmp/bench.jsonl ] || python3 bench/qlora_bench.py data $shape /tmp/bench.jsonl $anchors/lengths.json > /dev/null
+    BS=16 LOGSTEPS=10 python3 $anchors/sft_recipes.py unsloth_packed 2>>/tmp/medcot-bench.err | grep '^{' | tee -a "$OUT/bench.jsonl"
+    IFS=';' read -ra variants <<< "${VARIANTS:-default:a100}"
+    for v in "${variants[@]}"; do tag=${v%%:*}; args=${v#*:}
+      OUT=$OUT python3 bench/profile_train.py $tag $args model.name=$shape data.source=/tmp/bench.jsonl 2>>/tmp/medcot-bench.err | grep '^{' | tee -a "$OUT/bench.jsonl"; done
+    [ -n "${BARE:-}" ] && python3 $anchors/probe.py unsloth 2048 16 8 2>>/tmp/medcot-bench.err | grep '^{' | tee -a "$OUT/bench.jsonl" ;;
   ddp)  # data parallel: the same run on 1 GPU and on all GPUs of the host (hf backend, padded batches)
     [ -f $shape/config.json ] || python3 $anchors/probe.py make
     [ -f /tmp/bench.jsonl ] || python3 bench/qlora_bench.py data $shape /tmp/bench.jsonl $anchors/lengths.json > /dev/null
@@ -48,6 +56,6 @@ case "${1:-}" in
     [ -f $s7/config.json ] || SHAPE=7b python3 $anchors/probe.py make
     [ -f /tmp/bench.jsonl ] || python3 bench/qlora_bench.py data $s7 /tmp/bench.jsonl $anchors/lengths.json
     MEAN_LEN=${MEAN_LEN:-801.3} python3 bench/qlora_bench.py run t4 $s7 /tmp/bench.jsonl 2>>/tmp/medcot-bench.err | tee -a "$OUT/bench.jsonl" ;;
-  *) echo "usage: bash bench/gpu.sh tests|bench|bench7b"; exit 2 ;;
+  *) echo "usage: bash bench/gpu.sh tests|medcot|bench|bench7b|prof|ddp"; exit 2 ;;
 esac
 [ -f /tmp/medcot-bench.err ] && grep -iE 'error|Traceback' -A3 /tmp/medcot-bench.err | tail -40
