@@ -5,16 +5,16 @@
 # %% auto #0
 __all__ = ['DEFAULT_MODEL', 'TINY_DIR', 'TINY_VERSION', 'PAD_CANDIDATES', 'CARDS', 'LORA_TARGETS', 'R1_CONFIGS', 'ModelConfig',
            'compute_dtype', 'build_tiny_model', 'resolve_model_path', 'fix_pad_token', 'has_cuda', 'unsloth_installed',
-           'Backend', 'HFBackend', 'UnslothBackend', 'get_backend', 'load_model', 'estimate_memory', 'fits',
-           'memory_table', 'build_shape_model', 'unsloth_packed_varlen']
+           'Backend', 'HFBackend', 'UnslothBackend', 'get_backend', 'load_model', 'unsloth_packed_varlen',
+           'estimate_memory', 'fits', 'memory_table', 'build_shape_model']
 
-# %% ../nbs/01_quant.ipynb #b02a5630
+# %% ../nbs/01_quant.ipynb #bdf1f32f
 import os, math, json
 from dataclasses import dataclass
 from pathlib import Path
 from .data import build_tiny_tokenizer, read_source, normalize, _text_corpus
 
-# %% ../nbs/01_quant.ipynb #5645b34a
+# %% ../nbs/01_quant.ipynb #6fd6fde5
 DEFAULT_MODEL = 'deepseek-ai/DeepSeek-R1-Distill-Qwen-1.5B'
 
 @dataclass
@@ -27,7 +27,7 @@ class ModelConfig:
     attn_implementation:str|None=None # hf backend: 'sdpa', 'flash_attention_2', ...; None lets transformers pick
     gradient_checkpointing:bool=True  # trade compute for activation memory ('unsloth' mode on the unsloth backend)
 
-# %% ../nbs/01_quant.ipynb #12f9ccc1
+# %% ../nbs/01_quant.ipynb #ce9cb25e
 def compute_dtype(name:str='auto', # 'auto' or a torch dtype name
                   capability:tuple|None=None, # CUDA compute capability; read from the GPU when None
                  ):
@@ -39,7 +39,7 @@ def compute_dtype(name:str='auto', # 'auto' or a torch dtype name
         capability = torch.cuda.get_device_capability()
     return torch.bfloat16 if tuple(capability) >= (8, 0) else torch.float16
 
-# %% ../nbs/01_quant.ipynb #9fc0d6ed
+# %% ../nbs/01_quant.ipynb #316410ac
 TINY_DIR = Path(os.environ.get('MEDCOT_CACHE', Path.home()/'.cache'/'medcot'))/'tiny-r1-qwen2'
 TINY_VERSION = 3  # bump when the tiny model's recipe changes
 
@@ -75,7 +75,7 @@ def resolve_model_path(name:str)->str:
     "The path or hub id `from_pretrained` should get for a model name ('tiny' builds the tiny model)."
     return str(build_tiny_model()) if name == 'tiny' else name
 
-# %% ../nbs/01_quant.ipynb #e716d64d
+# %% ../nbs/01_quant.ipynb #c5ac1e77
 PAD_CANDIDATES = ('<｜▁pad▁｜>', '<|vision_pad|>', '<|finetune_right_pad_id|>', '<|pad|>', '<pad>', '[PAD]')
 
 def fix_pad_token(tok):
@@ -88,7 +88,7 @@ def fix_pad_token(tok):
     tok.pad_token = pad
     return tok
 
-# %% ../nbs/01_quant.ipynb #a4f3ac05
+# %% ../nbs/01_quant.ipynb #afe5a2e9
 def has_cuda()->bool:
     import torch
     return torch.cuda.is_available()
@@ -158,7 +158,28 @@ def load_model(mcfg:ModelConfig, max_seq_length:int=2048):
     "Load `(model, tokenizer)` for `mcfg` through its backend; the tokenizer's pad token is fixed."
     return get_backend(mcfg.backend).load(mcfg, max_seq_length)
 
-# %% ../nbs/01_quant.ipynb #0ecd55c6
+# %% ../nbs/01_quant.ipynb #4089f57e
+def unsloth_packed_varlen()->str:
+    "Let Unsloth's packed attention use torch's flash varlen kernel where it skipped it only for a missing torch argument."
+    try: from unsloth.utils import attention_dispatch as ad
+    except ImportError: return "packed attention: Unsloth's attention dispatch not found; left as is"
+    needed = ('_TORCH_VARLEN_ATTN', '_LEAN_VARLEN', '_LeanFlashVarlen', '_varlen_attn_call', '_varlen_can_use_cudnn')
+    if any(not hasattr(ad, n) for n in needed[:4]): return "packed attention: unknown Unsloth layout; left as is"
+    if ad._TORCH_VARLEN_ATTN is not None: return "packed attention: Unsloth's own varlen route (torch has varlen enable_gqa)"
+    import torch
+    try: from torch.nn.attention import varlen as _  # torch >= 2.10 ships the flash varlen kernel behind this module
+    except ImportError: return "packed attention: this torch has no varlen flash kernel; one SDPA call per example"
+    if not (torch.cuda.is_available() and torch.backends.cuda.is_flash_attention_available()):
+        return "packed attention: no flash kernel on this machine; one SDPA call per example"
+    def varlen(q, k, v, cu_q, cu_k, max_q, max_k, *, scale=None, window_size=(-1, -1), enable_gqa=False):
+        "Unsloth's call signature; the flash kernel takes fewer K/V heads than query heads as they are."
+        w = tuple(window_size)
+        return ad._LeanFlashVarlen.apply(q, k, v, cu_q, max_q, w == (-1, 0), scale, w[0], w[1])
+    ad._TORCH_VARLEN_ATTN, ad._LEAN_VARLEN = varlen, True
+    ad._varlen_can_use_cudnn = lambda *a, **k: False  # torch 2.11's varlen has no cuDNN route: always flash
+    return "packed attention: torch flash varlen kernel, one call per layer (enabled by medcot on this torch)"
+
+# %% ../nbs/01_quant.ipynb #6542d193
 CARDS = {'T4': 15.0, 'L4': 22.0, 'A100-40GB': 39.5, 'A100-80GB': 79.2, 'H100': 79.2}  # usable GiB
 
 LORA_TARGETS = ('q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj')
@@ -208,7 +229,7 @@ def fits(est:dict, cards=CARDS)->dict:
     "Which cards the estimated peak fits."
     return {k: est['total'] <= v for k, v in cards.items()}
 
-# %% ../nbs/01_quant.ipynb #7a14d2d2
+# %% ../nbs/01_quant.ipynb #c076710e
 R1_CONFIGS = {  # the public configs of the DeepSeek-R1-Distill models (fields that matter for memory and shape)
     'deepseek-ai/DeepSeek-R1-Distill-Qwen-1.5B': dict(architectures=['Qwen2ForCausalLM'], model_type='qwen2', hidden_size=1536,
         intermediate_size=8960, num_hidden_layers=28, num_attention_heads=12, num_key_value_heads=2, vocab_size=151936,
@@ -238,7 +259,7 @@ def memory_table(seq_len:int=2048, batch:int=2, backend:str='unsloth', **kw):
         rows.append({'model': name.split('/')[-1], **e, **{f'fits {k}': v for k, v in fits(e).items()}})
     return pd.DataFrame(rows).set_index('model')
 
-# %% ../nbs/01_quant.ipynb #cc27d3c5
+# %% ../nbs/01_quant.ipynb #9d834fdf
 def build_shape_model(name:str=DEFAULT_MODEL, path:str|Path|None=None)->Path:
     "A random-init model with the exact shape of an R1 distill (speed and memory do not depend on the weights)."
     import torch
@@ -252,24 +273,3 @@ def build_shape_model(name:str=DEFAULT_MODEL, path:str|Path|None=None)->Path:
     tok = AutoTokenizer.from_pretrained(build_tiny_model())  # the R1 special tokens and template; ids stay < vocab
     tok.save_pretrained(path)
     return path
-
-# %% ../nbs/01_quant.ipynb #18f647df
-def unsloth_packed_varlen()->str:
-    "Let Unsloth's packed attention use torch's flash varlen kernel where it skipped it only for a missing torch argument."
-    try: from unsloth.utils import attention_dispatch as ad
-    except ImportError: return "packed attention: Unsloth's attention dispatch not found; left as is"
-    needed = ('_TORCH_VARLEN_ATTN', '_LEAN_VARLEN', '_LeanFlashVarlen', '_varlen_attn_call', '_varlen_can_use_cudnn')
-    if any(not hasattr(ad, n) for n in needed[:4]): return "packed attention: unknown Unsloth layout; left as is"
-    if ad._TORCH_VARLEN_ATTN is not None: return "packed attention: Unsloth's own varlen route (torch has varlen enable_gqa)"
-    import torch
-    try: from torch.nn.attention import varlen as _  # torch >= 2.10 ships the flash varlen kernel behind this module
-    except ImportError: return "packed attention: this torch has no varlen flash kernel; one SDPA call per example"
-    if not (torch.cuda.is_available() and torch.backends.cuda.is_flash_attention_available()):
-        return "packed attention: no flash kernel on this machine; one SDPA call per example"
-    def varlen(q, k, v, cu_q, cu_k, max_q, max_k, *, scale=None, window_size=(-1, -1), enable_gqa=False):
-        "Unsloth's call signature; the flash kernel takes fewer K/V heads than query heads as they are."
-        w = tuple(window_size)
-        return ad._LeanFlashVarlen.apply(q, k, v, cu_q, max_q, w == (-1, 0), scale, w[0], w[1])
-    ad._TORCH_VARLEN_ATTN, ad._LEAN_VARLEN = varlen, True
-    ad._varlen_can_use_cudnn = lambda *a, **k: False  # torch 2.11's varlen has no cuDNN route: always flash
-    return "packed attention: torch flash varlen kernel, one call per layer (enabled by medcot on this torch)"
