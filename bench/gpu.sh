@@ -43,7 +43,7 @@ case "${1:-}" in
   prof)  # where a training step spends its time: torch.profiler tables of medcot's steps, beside the packed anchor
     [ -f $shape/config.json ] || python3 $anchors/probe.py make
     [ -f /tmp/bench.jsonl ] || python3 bench/qlora_bench.py data $shape /tmp/bench.jsonl $anchors/lengths.json > /dev/null
-    [ -n "${ANCHOR:-1}" ] && BS=16 LOGSTEPS=10 python3 $anchors/sft_recipes.py unsloth_packed 2>>/tmp/medcot-bench.err | grep '^{' | tee -a "$OUT/bench.jsonl"
+    [ -n "${ANCHOR-1}" ] && BS=16 LOGSTEPS=10 python3 $anchors/sft_recipes.py unsloth_packed 2>>/tmp/medcot-bench.err | grep '^{' | tee -a "$OUT/bench.jsonl"
     IFS=';' read -ra variants <<< "${VARIANTS:-default:a100}"
     for v in "${variants[@]}"; do tag=${v%%:*}; args=${v#*:}
       OUT=$OUT python3 bench/profile_train.py $tag $args model.name=$shape data.source=/tmp/bench.jsonl 2>>/tmp/medcot-bench.err | grep '^{' | tee -a "$OUT/bench.jsonl"; done
