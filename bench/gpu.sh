@@ -39,7 +39,7 @@ case "${1:-}" in
     [ -f /tmp/bench.jsonl ] || python3 bench/qlora_bench.py data $shape /tmp/bench.jsonl $anchors/lengths.json | tee "$OUT/data.json"
     export MEAN_LEN=$(python3 -c "import json;print(json.load(open('$OUT/data.json'))['mean_len'])" 2>/dev/null || echo 801.3)
     export MATMUL_TFLOPS=${MATMUL_TFLOPS:-$(python3 bench/qlora_bench.py matmul | python3 -c "import json,sys;print(json.load(sys.stdin)['bf16_matmul_tflops'])")}
-    for p in ${PRESETS:-a100 t4}; do python3 bench/qlora_bench.py run $p $shape /tmp/bench.jsonl 2>>/tmp/medcot-bench.err | tee -a "$OUT/bench.jsonl"; done ;;
+    for p in ${PRESETS:-a100 t4}; do python3 bench/qlora_bench.py run $p $shape /tmp/bench.jsonl ${EXTRA:-} 2>>/tmp/medcot-bench.err | tee -a "$OUT/bench.jsonl"; done ;;
   prof)  # where a training step spends its time: torch.profiler tables of medcot's steps, beside the packed anchor
     [ -f $shape/config.json ] || python3 $anchors/probe.py make
     [ -f /tmp/bench.jsonl ] || python3 bench/qlora_bench.py data $shape /tmp/bench.jsonl $anchors/lengths.json > /dev/null

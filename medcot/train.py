@@ -7,7 +7,7 @@ __all__ = ['SECTIONS', 'PRESETS', 'FORM_FIELDS', 'TrainConfig', 'config_keys', '
            'config_from_yaml', 'make_config', 'world_size', 'resolve', 'last_checkpoint', 'plot_losses', 'StepTimer',
            'RunResult', 'train', 'push_adapter', 'LivePlot', 'TrainForm']
 
-# %% ../nbs/03_train.ipynb #c1356c86
+# %% ../nbs/03_train.ipynb #79946037
 import json, os, shutil, time, copy, dataclasses, typing
 from dataclasses import dataclass, field, asdict, fields
 from pathlib import Path
@@ -16,7 +16,7 @@ from .data import DataConfig, prepare_data, hub_offline
 from .quant import ModelConfig, get_backend, load_model, compute_dtype, has_cuda, unsloth_installed
 from .lora import LoraSettings, add_lora, trainable_report, check_only_lora_trainable
 
-# %% ../nbs/03_train.ipynb #6181f072
+# %% ../nbs/03_train.ipynb #b13eb7d4
 @dataclass
 class TrainConfig:
     "Everything a medcot training run needs."
@@ -45,7 +45,7 @@ class TrainConfig:
 
 SECTIONS = {'data': DataConfig, 'model': ModelConfig, 'lora': LoraSettings}
 
-# %% ../nbs/03_train.ipynb #dcf9e519
+# %% ../nbs/03_train.ipynb #a1f97bb4
 def config_keys(cfg=None)->list:
     "All dotted keys of a `TrainConfig`."
     cfg = cfg or TrainConfig()
@@ -105,13 +105,13 @@ def config_from_yaml(path, base:TrainConfig|None=None)->TrainConfig:
     try: return config_from_dict(d, base)
     except (KeyError, TypeError) as e: raise type(e)(f"{path}: {e.args[0]}") from None
 
-# %% ../nbs/03_train.ipynb #e4acfe14
+# %% ../nbs/03_train.ipynb #5c876f5d
 PRESETS = {
     'tiny': {'model.name': 'tiny', 'data.source': 'sample', 'data.max_seq_length': 1024, 'max_steps': 60,
              'batch_size': 4, 'grad_accum': 1, 'learning_rate': 3e-3, 'warmup': 0.05, 'logging_steps': 5,
              'eval_steps': 20, 'save_steps': 20, 'output_dir': 'runs/tiny'},
     't4': {'model.dtype': 'float16', 'batch_size': 2, 'grad_accum': 4, 'optim': 'adamw_8bit', 'output_dir': 'runs/t4'},
-    'a100': {'model.dtype': 'bfloat16', 'model.backend': 'unsloth', 'packing': 'on', 'batch_size': 16, 'grad_accum': 1,
+    'a100': {'model.dtype': 'bfloat16', 'model.backend': 'unsloth', 'packing': 'on', 'batch_size': 32, 'grad_accum': 1,
              'learning_rate': 2e-4, 'output_dir': 'runs/a100'},
 }
 
@@ -125,7 +125,7 @@ def make_config(config_file=None, preset:str|None=None, overrides=())->TrainConf
         k, v = o.split('=', 1); set_key(cfg, k.strip(), v)
     return cfg
 
-# %% ../nbs/03_train.ipynb #2ffb93bf
+# %% ../nbs/03_train.ipynb #f4fadc46
 def world_size()->int:
     "Number of processes in this run (set by torchrun / accelerate launch)."
     return int(os.environ.get('WORLD_SIZE', 1))
@@ -147,7 +147,7 @@ def resolve(cfg:TrainConfig)->TrainConfig:
     if cfg.packing not in ('on', 'off'): raise ValueError(f"packing: expected 'auto', 'on' or 'off', got {cfg.packing!r}")
     return cfg
 
-# %% ../nbs/03_train.ipynb #baf095a5
+# %% ../nbs/03_train.ipynb #455ee76b
 def last_checkpoint(run_dir)->Path|None:
     "The newest complete checkpoint of a run (one with its trainer state and adapter), or None."
     ck = Path(run_dir)/'checkpoints'
@@ -319,7 +319,7 @@ def push_adapter(run_dir, repo_id:str|None=None):
     api = HfApi(); api.create_repo(repo_id, exist_ok=True)
     return api.upload_folder(folder_path=str(run_dir/'adapter'), repo_id=repo_id)
 
-# %% ../nbs/03_train.ipynb #487010ef
+# %% ../nbs/03_train.ipynb #73e2c496
 FORM_FIELDS = {  # dotted key -> (widget type, options)
     'lora.r': ('IntSlider', dict(min=4, max=128, step=4)), 'lora.alpha': ('IntSlider', dict(min=4, max=256, step=4)),
     'lora.dropout': ('FloatSlider', dict(min=0, max=0.3, step=0.01)),
