@@ -67,7 +67,8 @@ def run(preset, model_dir, data, extra=(), steps=14):
                           dtype_bytes=2, gradient_checkpointing=cfg['model']['gradient_checkpointing'], dropout=cfg['lora']['dropout'])
     res = dict(recipe=f'medcot --preset {preset}', extra=list(extra), launch=' '.join(launch), processes=m.get('processes', 1), backend=cfg['model']['backend'], dtype=cfg['model']['dtype'],
                packing=cfg['packing'], batch=bs, grad_accum=cfg['grad_accum'], steps=m['steps'],
-               effective_tokens_per_s=round(tps), peak_alloc_GiB=m['peak_memory_gib'].get('gpu_allocated'),
+               effective_tokens_per_s=round(tps), effective_tokens_per_s_median_step=round(m.get('tokens_per_second_median_step') or 0),
+               peak_alloc_GiB=m['peak_memory_gib'].get('gpu_allocated'),
                peak_reserved_GiB=m['peak_memory_gib'].get('gpu_reserved'), estimate_GiB=est['total'],
                wall_s=round(time.time() - t, 1), device=m['device'], versions=m['versions'])
     if mean_len:

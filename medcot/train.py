@@ -7,7 +7,7 @@ __all__ = ['SECTIONS', 'PRESETS', 'FORM_FIELDS', 'TrainConfig', 'config_keys', '
            'config_from_yaml', 'make_config', 'world_size', 'resolve', 'last_checkpoint', 'plot_losses', 'StepTimer',
            'RunResult', 'train', 'push_adapter', 'LivePlot', 'TrainForm']
 
-# %% ../nbs/03_train.ipynb #79946037
+# %% ../nbs/03_train.ipynb #1acf9e25
 import json, os, shutil, time, copy, dataclasses, typing
 from dataclasses import dataclass, field, asdict, fields
 from pathlib import Path
@@ -16,7 +16,7 @@ from .data import DataConfig, prepare_data, hub_offline
 from .quant import ModelConfig, get_backend, load_model, compute_dtype, has_cuda, unsloth_installed
 from .lora import LoraSettings, add_lora, trainable_report, check_only_lora_trainable
 
-# %% ../nbs/03_train.ipynb #b13eb7d4
+# %% ../nbs/03_train.ipynb #e22403d6
 @dataclass
 class TrainConfig:
     "Everything a medcot training run needs."
@@ -45,7 +45,7 @@ class TrainConfig:
 
 SECTIONS = {'data': DataConfig, 'model': ModelConfig, 'lora': LoraSettings}
 
-# %% ../nbs/03_train.ipynb #a1f97bb4
+# %% ../nbs/03_train.ipynb #3a09c876
 def config_keys(cfg=None)->list:
     "All dotted keys of a `TrainConfig`."
     cfg = cfg or TrainConfig()
@@ -105,7 +105,7 @@ def config_from_yaml(path, base:TrainConfig|None=None)->TrainConfig:
     try: return config_from_dict(d, base)
     except (KeyError, TypeError) as e: raise type(e)(f"{path}: {e.args[0]}") from None
 
-# %% ../nbs/03_train.ipynb #5c876f5d
+# %% ../nbs/03_train.ipynb #c26bb3fd
 PRESETS = {
     'tiny': {'model.name': 'tiny', 'data.source': 'sample', 'data.max_seq_length': 1024, 'max_steps': 60,
              'batch_size': 4, 'grad_accum': 1, 'learning_rate': 3e-3, 'warmup': 0.05, 'logging_steps': 5,
@@ -125,7 +125,7 @@ def make_config(config_file=None, preset:str|None=None, overrides=())->TrainConf
         k, v = o.split('=', 1); set_key(cfg, k.strip(), v)
     return cfg
 
-# %% ../nbs/03_train.ipynb #f4fadc46
+# %% ../nbs/03_train.ipynb #59e84e5b
 def world_size()->int:
     "Number of processes in this run (set by torchrun / accelerate launch)."
     return int(os.environ.get('WORLD_SIZE', 1))
@@ -147,7 +147,7 @@ def resolve(cfg:TrainConfig)->TrainConfig:
     if cfg.packing not in ('on', 'off'): raise ValueError(f"packing: expected 'auto', 'on' or 'off', got {cfg.packing!r}")
     return cfg
 
-# %% ../nbs/03_train.ipynb #455ee76b
+# %% ../nbs/03_train.ipynb #136a4bad
 def last_checkpoint(run_dir)->Path|None:
     "The newest complete checkpoint of a run (one with its trainer state and adapter), or None."
     ck = Path(run_dir)/'checkpoints'
@@ -218,6 +218,12 @@ class StepTimer:
         if len(self.marks) <= warmup + 1: return None
         (t0, n0), (t1, n1) = self.marks[warmup], self.marks[-1]
         return round((n1 - n0) / (t1 - t0), 1)
+    def median_step_throughput(self, warmup:int=3)->float|None:
+        "Mean tokens per step over the median step time after `warmup`: robust to one slow step, and how the peer recipes on the benchmark page are timed."
+        if len(self.marks) <= warmup + 1: return None
+        m = self.marks[warmup:]
+        dts = sorted(b[0] - a[0] for a, b in zip(m, m[1:]))
+        return round((m[-1][1] - m[0][1]) / (len(m) - 1) / dts[len(dts) // 2], 1)
 
 def _cpu_rank_locations():
     "CPU data-parallel resume: transformers loads optimizer state with map_location='cpu:N', which torch cannot restore; map it to the CPU."
@@ -300,7 +306,7 @@ def train(cfg:TrainConfig,         # the run's configuration
              train_loss=[h['loss'] for h in hist if 'loss' in h], eval_loss=[h['eval_loss'] for h in hist if 'eval_loss' in h],
              tokens=int(trainer.state.num_input_tokens_seen), train_seconds=round(out.metrics['train_runtime'], 2),
              tokens_per_second=round(trainer.state.num_input_tokens_seen / max(out.metrics['train_runtime'], 1e-9), 1),
-             tokens_per_second_after_warmup=timer.throughput(),
+             tokens_per_second_after_warmup=timer.throughput(), tokens_per_second_median_step=timer.median_step_throughput(),
              wall_seconds=round(time.time() - t0, 2), peak_memory_gib=_peak_memory_gib(),
              processes=trainer.args.world_size, effective_batch=eff_batch)
     if main: (run/'manifest.json').write_text(json.dumps(m, indent=2))
@@ -319,7 +325,7 @@ def push_adapter(run_dir, repo_id:str|None=None):
     api = HfApi(); api.create_repo(repo_id, exist_ok=True)
     return api.upload_folder(folder_path=str(run_dir/'adapter'), repo_id=repo_id)
 
-# %% ../nbs/03_train.ipynb #73e2c496
+# %% ../nbs/03_train.ipynb #35bc4e70
 FORM_FIELDS = {  # dotted key -> (widget type, options)
     'lora.r': ('IntSlider', dict(min=4, max=128, step=4)), 'lora.alpha': ('IntSlider', dict(min=4, max=256, step=4)),
     'lora.dropout': ('FloatSlider', dict(min=0, max=0.3, step=0.01)),
