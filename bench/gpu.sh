@@ -40,6 +40,10 @@ case "${1:-}" in
     export MEAN_LEN=$(python3 -c "import json;print(json.load(open('$OUT/data.json'))['mean_len'])" 2>/dev/null || echo 801.3)
     export MATMUL_TFLOPS=${MATMUL_TFLOPS:-$(python3 bench/qlora_bench.py matmul | python3 -c "import json,sys;print(json.load(sys.stdin)['bf16_matmul_tflops'])")}
     for p in ${PRESETS:-a100 t4}; do python3 bench/qlora_bench.py run $p $shape /tmp/bench.jsonl ${EXTRA:-} 2>>/tmp/medcot-bench.err | tee -a "$OUT/bench.jsonl"; done ;;
+  anchors)  # the peer recipes alone (RECIPES), e.g. beside a `medcot` run on the same warm machine
+    [ -f $shape/config.json ] || python3 $anchors/probe.py make
+    for r in ${RECIPES:-unsloth_packed unsloth_defaults tutorial}; do BS=16 LOGSTEPS=$([ $r = unsloth_packed ] && echo 10 || echo 1) \
+      python3 $anchors/sft_recipes.py $r 2>>/tmp/medcot-bench.err | grep '^{' | tee -a "$OUT/bench.jsonl"; done ;;
   prof)  # where a training step spends its time: torch.profiler tables of medcot's steps, beside the packed anchor
     [ -f $shape/config.json ] || python3 $anchors/probe.py make
     [ -f /tmp/bench.jsonl ] || python3 bench/qlora_bench.py data $shape /tmp/bench.jsonl $anchors/lengths.json > /dev/null
@@ -59,6 +63,6 @@ case "${1:-}" in
     [ -f $s7/config.json ] || SHAPE=7b python3 $anchors/probe.py make
     [ -f /tmp/bench.jsonl ] || python3 bench/qlora_bench.py data $s7 /tmp/bench.jsonl $anchors/lengths.json
     MEAN_LEN=${MEAN_LEN:-801.3} python3 bench/qlora_bench.py run t4 $s7 /tmp/bench.jsonl 2>>/tmp/medcot-bench.err | tee -a "$OUT/bench.jsonl" ;;
-  *) echo "usage: bash bench/gpu.sh tests|medcot|bench|bench7b|prof|ddp"; exit 2 ;;
+  *) echo "usage: bash bench/gpu.sh tests|medcot|anchors|bench|bench7b|prof|ddp"; exit 2 ;;
 esac
 [ -f /tmp/medcot-bench.err ] && grep -iE 'error|Traceback' -A3 /tmp/medcot-bench.err | tail -40
