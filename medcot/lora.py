@@ -5,12 +5,12 @@
 # %% auto #0
 __all__ = ['LoraSettings', 'add_lora', 'trainable_report', 'check_only_lora_trainable']
 
-# %% ../nbs/02_lora.ipynb #dd1581fa
+# %% ../nbs/02_lora.ipynb #a95f08e1
 from dataclasses import dataclass, field
 from fastcore.basics import patch
 from .quant import HFBackend, UnslothBackend, Backend, get_backend, LORA_TARGETS
 
-# %% ../nbs/02_lora.ipynb #4941f41f
+# %% ../nbs/02_lora.ipynb #1a59dcfd
 @dataclass
 class LoraSettings:
     "The LoRA adapter: rank, scaling, dropout and where it goes."
@@ -21,7 +21,7 @@ class LoraSettings:
     bias:str='none'           # 'none', 'lora_only' or 'all'
     use_rslora:bool=False     # rank-stabilized scaling alpha / sqrt(r)
 
-# %% ../nbs/02_lora.ipynb #4f8b4f76
+# %% ../nbs/02_lora.ipynb #67bc94c6
 def _peft_config(lc:LoraSettings):
     from peft import LoraConfig
     return LoraConfig(r=lc.r, lora_alpha=lc.alpha, lora_dropout=lc.dropout, target_modules=list(lc.target_modules),
@@ -55,7 +55,7 @@ def add_lora(model, lc:LoraSettings, backend:str|Backend='auto', gradient_checkp
     b = backend if isinstance(backend, Backend) else get_backend(backend)
     return b.add_lora(model, lc, gradient_checkpointing, seed)
 
-# %% ../nbs/02_lora.ipynb #f8b30c70
+# %% ../nbs/02_lora.ipynb #c8cd1993
 def trainable_report(model)->dict:
     "Trainable and total parameter counts of a peft model."
     trainable, total = model.get_nb_trainable_parameters()
