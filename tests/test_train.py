@@ -40,6 +40,8 @@ def test_unsloth_backend_cpu_fallback(tmp_path):
     assert r.returncode == 0, r.stderr[-3000:]
     m = json.loads((tmp_path/'run'/'manifest.json').read_text())
     assert m['backend'] == 'unsloth' and m['versions'].get('unsloth')
+    # the packed-attention switch ran and said what it did (on a CPU: Unsloth's route is left as it is)
+    assert m['attention'].startswith('packed attention:') and 'flash varlen kernel, one call' not in m['attention'], m['attention']
     assert m['eval_loss_after'] < m['eval_loss_before'] - 0.2
 
 def test_interrupt_keeps_checkpoint_and_resume_continues(tmp_path):
