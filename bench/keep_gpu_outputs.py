@@ -1,7 +1,7 @@
 """Copy the outputs of `#| cuda` cells from notebooks run on a GPU (`bash bench/gpu.sh tests` writes them to $OUT)
 into the notebooks in nbs/, so the docs show what the GPU cells printed (stdout and short results; progress bars,
 warnings and long reprs stay out). A cell is matched by its code (directives
-aside); cells whose code changed since the GPU run are left without outputs and listed.
+aside); cells whose code changed since the GPU run keep what they had and are listed.
 usage: python bench/keep_gpu_outputs.py RUN_DIR [RUN_DIR ...]   (later folders win)"""
 import json, sys
 from pathlib import Path
