@@ -5,12 +5,12 @@
 # %% auto #0
 __all__ = ['DISCLAIMER', 'MAX_INPUT_CHARS', 'chat_turn', 'build_app', 'serve']
 
-# %% ../nbs/07_app.ipynb #b45acc09
+# %% ../nbs/07_app.ipynb #487f4ba0
 import os, traceback
 from .infer import stream, GenConfig, load_for_inference
 from .rag import RagIndex, grounded_prompt, parse_citations, SAMPLE_CORPUS
 
-# %% ../nbs/07_app.ipynb #ffa9f912
+# %% ../nbs/07_app.ipynb #30b45122
 DISCLAIMER = ("**Research demo, not medical advice.** Answers come from a language model and can be wrong or "
               "out of date. Do not use them to diagnose or treat anyone; ask a qualified clinician.")
 MAX_INPUT_CHARS = 4000
@@ -64,7 +64,7 @@ def chat_turn(model, tok, message:str, history:list, use_rag:bool=True, temperat
         ans['content'] = '_(no answer: the model stopped before answering; try more tokens)_'
     yield history, _sources_md(hits, parse_citations(ans['content'], hits)), ''
 
-# %% ../nbs/07_app.ipynb #dcbed735
+# %% ../nbs/07_app.ipynb #6782b94f
 def build_app(model, tok, index:RagIndex|None=None, title:str='medcot chat', max_new_tokens:int=1024):
     "The Gradio Blocks app: chat, RAG switch, sources, settings and disclaimer."
     import gradio as gr

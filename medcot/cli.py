@@ -5,13 +5,13 @@
 # %% auto #0
 __all__ = ['cmd_train', 'cmd_data_stats', 'cmd_generate', 'cmd_eval', 'cmd_merge', 'cmd_chat', 'parser', 'main']
 
-# %% ../nbs/09_cli.ipynb #fcf96e35
+# %% ../nbs/09_cli.ipynb #814b2c1d
 import argparse, sys, os, json
 from pathlib import Path
 from dataclasses import asdict
 from .train import TrainConfig, make_config, config_keys, PRESETS, _get_key
 
-# %% ../nbs/09_cli.ipynb #90412f86
+# %% ../nbs/09_cli.ipynb #10532eee
 def _keys_help()->str:
     d = TrainConfig()
     return 'config keys (key=value):\n' + '\n'.join(f"  {k}={_get_key(d, k)!r}" for k in config_keys(d))

@@ -8,7 +8,7 @@ __all__ = ['MEDICAL_O1', 'SAMPLE_PATH', 'CANONICAL', 'SCHEMAS', 'R1_SPECIAL', 'D
            'format_example', 'r1_chat_template', 'build_tiny_tokenizer', 'tokenize_example', 'load_records',
            'PreparedData', 'prepare_data', 'length_report', 'plot_lengths']
 
-# %% ../nbs/00_data.ipynb #9f4b29be
+# %% ../nbs/00_data.ipynb #2ea58b73
 import json, os, re, hashlib
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
@@ -16,7 +16,7 @@ from importlib.resources import files
 import datasets
 from datasets import Dataset
 
-# %% ../nbs/00_data.ipynb #a54a1330
+# %% ../nbs/00_data.ipynb #a96a42f7
 MEDICAL_O1 = 'FreedomIntelligence/medical-o1-reasoning-SFT'
 SAMPLE_PATH = files('medcot')/'assets'/'medcot_sample.jsonl'  # the bundled sample, shipped inside the package
 
@@ -34,7 +34,7 @@ class DataConfig:
     dedupe:bool=True           # remove records whose question repeats an earlier one
     seed:int=42                # seed of the train/eval split
 
-# %% ../nbs/00_data.ipynb #7117aab1
+# %% ../nbs/00_data.ipynb #f06faa9b
 _READERS = {'.json': 'json', '.jsonl': 'json', '.csv': 'csv', '.parquet': 'parquet'}
 
 def _check_jsonl(path:Path):
@@ -76,7 +76,7 @@ def read_source(source:str|list|Dataset='sample', # 'sample', 'auto', a hub id, 
     if source == MEDICAL_O1 and subset is None: subset = 'en'
     return datasets.load_dataset(source, subset, split=split)
 
-# %% ../nbs/00_data.ipynb #ad310f60
+# %% ../nbs/00_data.ipynb #f50068aa
 CANONICAL = ('question', 'reasoning', 'answer')
 SCHEMAS = {  # name -> canonical field -> source column
     'medical-o1': {'question': 'Question', 'reasoning': 'Complex_CoT', 'answer': 'Response'},
@@ -105,7 +105,7 @@ def detect_columns(column_names:list, # the source's columns
     raise KeyError(f"no known schema in columns {sorted(cols)}; expected medical-o1 (Question, Complex_CoT, Response), "
                    "MedQA (question, options, answer_idx, answer), chat 'messages', or pass columns={...}")
 
-# %% ../nbs/00_data.ipynb #7d4051d1
+# %% ../nbs/00_data.ipynb #26d5a465
 _THINK = re.compile(r'^\s*(?:<think>)?(.*?)</think>(.*)$', re.S)
 
 def split_think(text:str)->tuple:
@@ -114,7 +114,7 @@ def split_think(text:str)->tuple:
     if not m: return None, (text or '').strip()
     return m.group(1).strip(), m.group(2).strip()
 
-# %% ../nbs/00_data.ipynb #7e1a5a49
+# %% ../nbs/00_data.ipynb #a35f4905
 def _options(v):
     if v is None: return None
     if isinstance(v, str):
@@ -171,7 +171,7 @@ def normalize(ds:Dataset,              # records in any recognized schema
     if not out: raise ValueError(f"{source}: no usable records")
     return Dataset.from_list(out)
 
-# %% ../nbs/00_data.ipynb #a61aa9fe
+# %% ../nbs/00_data.ipynb #d2053bbb
 def _qkey(q:str)->str: return ' '.join(q.lower().split())
 
 def dedupe(ds:Dataset, verbose:bool=True)->Dataset:
@@ -183,7 +183,7 @@ def dedupe(ds:Dataset, verbose:bool=True)->Dataset:
     if verbose: print(f"de-duplication: {len(ds) - len(keep)} duplicate questions removed, {len(keep)} kept")
     return ds.select(keep)
 
-# %% ../nbs/00_data.ipynb #b97d4517
+# %% ../nbs/00_data.ipynb #e97295a2
 def question_text(rec:dict)->str:
     "The user turn: the question, followed by lettered options for multiple-choice items."
     opts = rec.get('options')
@@ -205,7 +205,7 @@ def format_example(rec:dict, tok)->dict:
     prompt, reasoning, sep, answer = format_parts(rec, tok)
     return dict(prompt=prompt, completion=f"{reasoning}{sep}{answer}{tok.eos_token}")
 
-# %% ../nbs/00_data.ipynb #4d142517
+# %% ../nbs/00_data.ipynb #a1954b7c
 R1_SPECIAL = ['<｜begin▁of▁sentence｜>', '<｜end▁of▁sentence｜>', '<｜User｜>', '<｜Assistant｜>', '<think>', '</think>',
               '<|vision_pad|>', '<｜▁pad▁｜>']
 
@@ -235,11 +235,11 @@ def build_tiny_tokenizer(texts:list,          # text to learn the vocabulary fro
     tok.chat_template = r1_chat_template()
     return tok
 
-# %% ../nbs/00_data.ipynb #53d162b6
+# %% ../nbs/00_data.ipynb #b66fba8f
 def _text_corpus(ds:Dataset)->list:
     return [t for r in ds for t in (r['question'], r['reasoning'], r['answer'])]
 
-# %% ../nbs/00_data.ipynb #63e5ee66
+# %% ../nbs/00_data.ipynb #486503a3
 def _ids(tok, text:str)->list: return tok(text, add_special_tokens=False)['input_ids']
 
 def tokenize_example(rec:dict, tok,
@@ -259,7 +259,7 @@ def tokenize_example(rec:dict, tok,
     return dict(input_ids=p + comp, labels=[-100]*len(p) + comp, status=status,
                 n_prompt=len(p), n_reasoning=len(r), n_answer=len(a), n_total=n)
 
-# %% ../nbs/00_data.ipynb #9b22a2e8
+# %% ../nbs/00_data.ipynb #54f47c1e
 def load_records(cfg:DataConfig, verbose:bool=True)->Dataset:
     "Read, normalize and de-duplicate the records that `cfg` names."
     src = cfg.source
@@ -304,7 +304,7 @@ def prepare_data(cfg:DataConfig, tok, verbose:bool=True)->PreparedData:
     lengths = pd.DataFrame([{k[2:]: t[k] for k in ('n_prompt', 'n_reasoning', 'n_answer', 'n_total')} for t in keep])
     return PreparedData(train, ev, lengths, c, fp)
 
-# %% ../nbs/00_data.ipynb #062fec48
+# %% ../nbs/00_data.ipynb #2f73637e
 def length_report(lengths)->'pandas.DataFrame':
     "p50 / p90 / max token counts per field."
     import pandas as pd

@@ -6,7 +6,7 @@
 __all__ = ['INSTRUCTIONS', 'load_items', 'item_prompt', 'extract_choice', 'extract_yesno', 'normalize_answer', 'token_f1',
            'score', 'wilson', 'metrics', 'evaluate_model', 'compare', 'plot_accuracy']
 
-# %% ../nbs/05_eval.ipynb #1d3631f7
+# %% ../nbs/05_eval.ipynb #9a150d30
 import json, math, re, string, os, time
 from collections import Counter
 from dataclasses import dataclass, asdict
@@ -14,7 +14,7 @@ from pathlib import Path
 from .data import read_source, normalize, question_text
 from .infer import load_for_inference, generate, GenConfig, adapter_dir, base_model_of
 
-# %% ../nbs/05_eval.ipynb #4c1c3fa7
+# %% ../nbs/05_eval.ipynb #ebf8d6a2
 def load_items(source='sample', kind:str='auto', columns:dict|None=None, limit:int|None=None, subset=None, split='train')->list:
     "Evaluation items (dicts with kind, question, options, gold, context) from any source `00_data` reads."
     ds = read_source(source, subset, split)
@@ -45,7 +45,7 @@ def item_prompt(item:dict)->str:
     ins = INSTRUCTIONS[item['kind']]
     return f"{q}\n\n{ins}" if ins else q
 
-# %% ../nbs/05_eval.ipynb #a1a3299a
+# %% ../nbs/05_eval.ipynb #aa0e4f28
 def extract_choice(text:str, letters='ABCDE')->str|None:
     "The option letter a model's answer commits to, or None."
     L = ''.join(sorted(set(letters)))
@@ -63,7 +63,7 @@ def extract_yesno(text:str)->str|None:
     m = re.search(r'\b(yes|no|maybe)\b', (text or '').lower())
     return m.group(1) if m else None
 
-# %% ../nbs/05_eval.ipynb #766ace86
+# %% ../nbs/05_eval.ipynb #0f633873
 def normalize_answer(s:str)->str:
     s = ''.join(ch for ch in s.lower() if ch not in set(string.punctuation))
     return ' '.join(w for w in s.split() if w not in ('a', 'an', 'the'))
@@ -86,7 +86,7 @@ def score(item:dict, answer:str)->dict:
     pred = answer.strip() or None
     return dict(pred=pred, correct=bool(pred) and normalize_answer(pred) == normalize_answer(item['gold']), f1=token_f1(answer, item['gold']))
 
-# %% ../nbs/05_eval.ipynb #6348759e
+# %% ../nbs/05_eval.ipynb #04948fc1
 def wilson(k:int, n:int, z:float=1.96)->tuple:
     "95% Wilson score interval for k successes in n trials."
     if n == 0: return (0.0, 0.0)
@@ -107,7 +107,7 @@ def metrics(rows:list, tok=None)->dict:
                 answer_tokens=round(sum(ntok(r['answer']) for r in rows)/max(n, 1), 1),
                 f1=round(sum(f1)/len(f1), 4) if f1 else None)
 
-# %% ../nbs/05_eval.ipynb #93fa12af
+# %% ../nbs/05_eval.ipynb #44fe9d09
 def evaluate_model(model, tok, items:list, g:GenConfig)->tuple:
     "Generate and score every item; returns (rows, generation stats)."
     stats = {}

@@ -6,7 +6,7 @@
 __all__ = ['Parsed', 'parse_output', 'adapter_dir', 'base_model_of', 'load_for_inference', 'GenConfig', 'generate',
            'split_stream', 'chat_prompt', 'stream', 'merge_adapter']
 
-# %% ../nbs/04_infer.ipynb #75b76e2f
+# %% ../nbs/04_infer.ipynb #95ff1b56
 import json, os, re, time, threading
 from dataclasses import dataclass, asdict
 from pathlib import Path
@@ -14,7 +14,7 @@ from fastcore.basics import patch
 from .data import r1_prompt
 from .quant import ModelConfig, HFBackend, UnslothBackend, Backend, get_backend, load_model, compute_dtype, resolve_model_path, has_cuda
 
-# %% ../nbs/04_infer.ipynb #94d9c514
+# %% ../nbs/04_infer.ipynb #9112e326
 _STRAY = re.compile(r'<｜(?:end▁of▁sentence|begin▁of▁sentence|▁pad▁|User|Assistant)｜>|<\|(?:im_end|im_start|endoftext|eot_id|vision_pad)\|>')
 
 @dataclass
@@ -38,7 +38,7 @@ def parse_output(text:str,            # generated text after the prompt (special
     if truncated: return Parsed(clean.strip(), '', False, True, text)  # cut off while still thinking
     return Parsed('', clean.strip(), False, False, text)                # answered without a reasoning block
 
-# %% ../nbs/04_infer.ipynb #c201b48a
+# %% ../nbs/04_infer.ipynb #a4e6af53
 def adapter_dir(path)->Path|None:
     "The adapter folder of a run directory (or the folder itself), or None if `path` is not an adapter."
     p = Path(path)
@@ -84,7 +84,7 @@ def load_for_inference(path_or_name:str,     # run dir, adapter dir, or base mod
     tok.padding_side = 'left'  # batch generation continues every row from its own last token
     return b.for_inference(model), tok
 
-# %% ../nbs/04_infer.ipynb #269c371e
+# %% ../nbs/04_infer.ipynb #7abb5a8d
 @dataclass
 class GenConfig:
     "Sampling settings for generation."
@@ -122,7 +122,7 @@ def generate(model, tok, questions:list, g:GenConfig|None=None, stats:dict|None=
         stats.update(seconds=round(dt, 3), new_tokens=n_tok, tokens_per_second=round(n_tok/dt, 1))
     return out
 
-# %% ../nbs/04_infer.ipynb #fb108dec
+# %% ../nbs/04_infer.ipynb #cf1cb9fa
 def split_stream(pieces, kind:str='reasoning'):
     "Split an iterable of text pieces into ('reasoning' | 'answer', text) chunks at `</think>`."
     buf, tag = '', '</think>'
@@ -140,7 +140,7 @@ def split_stream(pieces, kind:str='reasoning'):
         if kind == 'answer' and buf: yield 'answer', buf; buf = ''
     if buf: yield kind, buf
 
-# %% ../nbs/04_infer.ipynb #a19420ea
+# %% ../nbs/04_infer.ipynb #828a4156
 def chat_prompt(tok, messages:list)->str:
     "The generation prompt for a multi-turn conversation (assistant turns should hold answers only, as R1 expects)."
     return tok.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
@@ -181,7 +181,7 @@ def stream(model, tok,
         new = torch.cat([new, forced])
     yield from _stream_phase(model, tok, torch.cat([ids[0], new])[None], left, g, [tok.eos_token_id], 'answer')
 
-# %% ../nbs/04_infer.ipynb #493dd161
+# %% ../nbs/04_infer.ipynb #93515d49
 def merge_adapter(run:str|Path,   # run dir or adapter dir
                   out:str|Path,   # where to write the merged model
                   dtype:str='auto', # 'auto' (bf16/fp16 on GPU, fp32 on CPU) or a torch dtype name

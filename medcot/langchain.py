@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['MedcotRetriever', 'ChatMedcot']
 
-# %% ../nbs/08_langchain.ipynb #75128014
+# %% ../nbs/08_langchain.ipynb #818af6d2
 from typing import Any
 from langchain_core.retrievers import BaseRetriever
 from langchain_core.documents import Document
@@ -15,7 +15,7 @@ from langchain_core.outputs import ChatResult, ChatGeneration, ChatGenerationChu
 from .rag import RagIndex
 from .infer import GenConfig, generate, stream
 
-# %% ../nbs/08_langchain.ipynb #3f971cd4
+# %% ../nbs/08_langchain.ipynb #b5696ab7
 class MedcotRetriever(BaseRetriever):
     "LangChain retriever over a medcot `RagIndex`."
     index: Any

@@ -5,12 +5,12 @@
 # %% auto #0
 __all__ = ['LoraSettings', 'add_lora', 'trainable_report', 'check_only_lora_trainable']
 
-# %% ../nbs/02_lora.ipynb #a95f08e1
+# %% ../nbs/02_lora.ipynb #2dc27625
 from dataclasses import dataclass, field
 from fastcore.basics import patch
 from .quant import HFBackend, UnslothBackend, Backend, get_backend, LORA_TARGETS
 
-# %% ../nbs/02_lora.ipynb #1a59dcfd
+# %% ../nbs/02_lora.ipynb #4b49885c
 @dataclass
 class LoraSettings:
     "The LoRA adapter: rank, scaling, dropout and where it goes."
@@ -21,7 +21,7 @@ class LoraSettings:
     bias:str='none'           # 'none', 'lora_only' or 'all'
     use_rslora:bool=False     # rank-stabilized scaling alpha / sqrt(r)
 
-# %% ../nbs/02_lora.ipynb #67bc94c6
+# %% ../nbs/02_lora.ipynb #8d08c13f
 def _peft_config(lc:LoraSettings):
     from peft import LoraConfig
     return LoraConfig(r=lc.r, lora_alpha=lc.alpha, lora_dropout=lc.dropout, target_modules=list(lc.target_modules),
@@ -55,7 +55,7 @@ def add_lora(model, lc:LoraSettings, backend:str|Backend='auto', gradient_checkp
     b = backend if isinstance(backend, Backend) else get_backend(backend)
     return b.add_lora(model, lc, gradient_checkpointing, seed)
 
-# %% ../nbs/02_lora.ipynb #c8cd1993
+# %% ../nbs/02_lora.ipynb #198c1d44
 def trainable_report(model)->dict:
     "Trainable and total parameter counts of a peft model."
     trainable, total = model.get_nb_trainable_parameters()

@@ -8,13 +8,13 @@ __all__ = ['DEFAULT_MODEL', 'TINY_DIR', 'TINY_VERSION', 'PAD_CANDIDATES', 'CARDS
            'Backend', 'HFBackend', 'UnslothBackend', 'get_backend', 'load_model', 'unsloth_packed_varlen',
            'estimate_memory', 'fits', 'memory_table', 'build_shape_model']
 
-# %% ../nbs/01_quant.ipynb #ba4f5367
+# %% ../nbs/01_quant.ipynb #928a9bff
 import os, math, json
 from dataclasses import dataclass
 from pathlib import Path
 from .data import build_tiny_tokenizer, read_source, normalize, _text_corpus
 
-# %% ../nbs/01_quant.ipynb #2cde0195
+# %% ../nbs/01_quant.ipynb #22d74a27
 DEFAULT_MODEL = 'deepseek-ai/DeepSeek-R1-Distill-Qwen-1.5B'
 
 @dataclass
@@ -27,7 +27,7 @@ class ModelConfig:
     attn_implementation:str|None=None # hf backend: 'sdpa', 'flash_attention_2', ...; None lets transformers pick
     gradient_checkpointing:bool=True  # trade compute for activation memory ('unsloth' mode on the unsloth backend)
 
-# %% ../nbs/01_quant.ipynb #f5c0c7ac
+# %% ../nbs/01_quant.ipynb #47bffea3
 def compute_dtype(name:str='auto', # 'auto' or a torch dtype name
                   capability:tuple|None=None, # CUDA compute capability; read from the GPU when None
                  ):
@@ -39,7 +39,7 @@ def compute_dtype(name:str='auto', # 'auto' or a torch dtype name
         capability = torch.cuda.get_device_capability()
     return torch.bfloat16 if tuple(capability) >= (8, 0) else torch.float16
 
-# %% ../nbs/01_quant.ipynb #9bda22c9
+# %% ../nbs/01_quant.ipynb #6d7d7d0d
 TINY_DIR = Path(os.environ.get('MEDCOT_CACHE', Path.home()/'.cache'/'medcot'))/'tiny-r1-qwen2'
 TINY_VERSION = 3  # bump when the tiny model's recipe changes
 
@@ -75,7 +75,7 @@ def resolve_model_path(name:str)->str:
     "The path or hub id `from_pretrained` should get for a model name ('tiny' builds the tiny model)."
     return str(build_tiny_model()) if name == 'tiny' else name
 
-# %% ../nbs/01_quant.ipynb #0dc01bcb
+# %% ../nbs/01_quant.ipynb #58878fe6
 PAD_CANDIDATES = ('<｜▁pad▁｜>', '<|vision_pad|>', '<|finetune_right_pad_id|>', '<|pad|>', '<pad>', '[PAD]')
 
 def fix_pad_token(tok):
@@ -88,7 +88,7 @@ def fix_pad_token(tok):
     tok.pad_token = pad
     return tok
 
-# %% ../nbs/01_quant.ipynb #91d46a61
+# %% ../nbs/01_quant.ipynb #383b968d
 def has_cuda()->bool:
     import torch
     return torch.cuda.is_available()
@@ -159,13 +159,13 @@ def load_model(mcfg:ModelConfig, max_seq_length:int=2048):
     "Load `(model, tokenizer)` for `mcfg` through its backend; the tokenizer's pad token is fixed."
     return get_backend(mcfg.backend).load(mcfg, max_seq_length)
 
-# %% ../nbs/01_quant.ipynb #0e8aaaec
+# %% ../nbs/01_quant.ipynb #fcd9f6c5
 def unsloth_packed_varlen()->str:
     "Let Unsloth's packed attention use torch's flash varlen kernel where it skipped it only for a missing torch argument."
     try: from unsloth.utils import attention_dispatch as ad
     except ImportError: return "packed attention: Unsloth's attention dispatch not found; left as is"
-    needed = ('_TORCH_VARLEN_ATTN', '_LEAN_VARLEN', '_LeanFlashVarlen', '_varlen_attn_call', '_varlen_can_use_cudnn')
-    if any(not hasattr(ad, n) for n in needed[:4]): return "packed attention: unknown Unsloth layout; left as is"
+    if any(not hasattr(ad, n) for n in ('_TORCH_VARLEN_ATTN', '_LEAN_VARLEN', '_LeanFlashVarlen', '_varlen_attn_call')):
+        return "packed attention: unknown Unsloth layout; left as is"
     if ad._TORCH_VARLEN_ATTN is not None: return "packed attention: Unsloth's own varlen route (torch has varlen enable_gqa)"
     import torch
     try: from torch.nn.attention import varlen as _  # torch >= 2.10 ships the flash varlen kernel behind this module
@@ -176,13 +176,14 @@ def unsloth_packed_varlen()->str:
         return "packed attention: no flash kernel for this GPU (compute capability < 8.0); one SDPA call per example"
     def varlen(q, k, v, cu_q, cu_k, max_q, max_k, *, scale=None, window_size=(-1, -1), enable_gqa=False):
         "Unsloth's call signature; the flash kernel takes fewer K/V heads than query heads as they are."
+        # Unsloth calls this for packed self-attention only, with the same offsets (and lengths) for queries and keys
         w = tuple(window_size)
         return ad._LeanFlashVarlen.apply(q, k, v, cu_q, max_q, w == (-1, 0), scale, w[0], w[1])
     ad._TORCH_VARLEN_ATTN, ad._LEAN_VARLEN = varlen, True
     ad._varlen_can_use_cudnn = lambda *a, **k: False  # torch 2.11's varlen has no cuDNN route: always flash
     return "packed attention: torch flash varlen kernel, one call per layer (enabled by medcot on this torch)"
 
-# %% ../nbs/01_quant.ipynb #1f13990b
+# %% ../nbs/01_quant.ipynb #fda5811c
 CARDS = {'T4': 15.0, 'L4': 22.0, 'A100-40GB': 39.5, 'A100-80GB': 79.2, 'H100': 79.2}  # usable GiB
 
 LORA_TARGETS = ('q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj')
@@ -232,7 +233,7 @@ def fits(est:dict, cards=CARDS)->dict:
     "Which cards the estimated peak fits."
     return {k: est['total'] <= v for k, v in cards.items()}
 
-# %% ../nbs/01_quant.ipynb #f9cb546e
+# %% ../nbs/01_quant.ipynb #f5e3324c
 R1_CONFIGS = {  # the public configs of the DeepSeek-R1-Distill models (fields that matter for memory and shape)
     'deepseek-ai/DeepSeek-R1-Distill-Qwen-1.5B': dict(architectures=['Qwen2ForCausalLM'], model_type='qwen2', hidden_size=1536,
         intermediate_size=8960, num_hidden_layers=28, num_attention_heads=12, num_key_value_heads=2, vocab_size=151936,
@@ -262,7 +263,7 @@ def memory_table(seq_len:int=2048, batch:int=2, backend:str='unsloth', **kw):
         rows.append({'model': name.split('/')[-1], **e, **{f'fits {k}': v for k, v in fits(e).items()}})
     return pd.DataFrame(rows).set_index('model')
 
-# %% ../nbs/01_quant.ipynb #b25c78b0
+# %% ../nbs/01_quant.ipynb #95fe245c
 def build_shape_model(name:str=DEFAULT_MODEL, path:str|Path|None=None)->Path:
     "A random-init model with the exact shape of an R1 distill (speed and memory do not depend on the weights)."
     import torch

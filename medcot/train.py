@@ -7,7 +7,7 @@ __all__ = ['SECTIONS', 'PRESETS', 'FORM_FIELDS', 'TrainConfig', 'config_keys', '
            'config_from_yaml', 'make_config', 'world_size', 'resolve', 'last_checkpoint', 'plot_losses', 'StepTimer',
            'RunResult', 'train', 'push_adapter', 'LivePlot', 'TrainForm']
 
-# %% ../nbs/03_train.ipynb #248b764b
+# %% ../nbs/03_train.ipynb #1b853eeb
 import json, os, shutil, time, copy, dataclasses, typing
 from dataclasses import dataclass, field, asdict, fields
 from pathlib import Path
@@ -16,7 +16,7 @@ from .data import DataConfig, prepare_data, hub_offline
 from .quant import ModelConfig, get_backend, load_model, compute_dtype, has_cuda, unsloth_installed
 from .lora import LoraSettings, add_lora, trainable_report, check_only_lora_trainable
 
-# %% ../nbs/03_train.ipynb #3fae36b3
+# %% ../nbs/03_train.ipynb #56568292
 @dataclass
 class TrainConfig:
     "Everything a medcot training run needs."
@@ -45,7 +45,7 @@ class TrainConfig:
 
 SECTIONS = {'data': DataConfig, 'model': ModelConfig, 'lora': LoraSettings}
 
-# %% ../nbs/03_train.ipynb #578999ca
+# %% ../nbs/03_train.ipynb #afe9ae41
 def config_keys(cfg=None)->list:
     "All dotted keys of a `TrainConfig`."
     cfg = cfg or TrainConfig()
@@ -105,7 +105,7 @@ def config_from_yaml(path, base:TrainConfig|None=None)->TrainConfig:
     try: return config_from_dict(d, base)
     except (KeyError, TypeError) as e: raise type(e)(f"{path}: {e.args[0]}") from None
 
-# %% ../nbs/03_train.ipynb #6b028c06
+# %% ../nbs/03_train.ipynb #6dc508d1
 PRESETS = {
     'tiny': {'model.name': 'tiny', 'data.source': 'sample', 'data.max_seq_length': 1024, 'max_steps': 60,
              'batch_size': 4, 'grad_accum': 1, 'learning_rate': 3e-3, 'warmup': 0.05, 'logging_steps': 5,
@@ -125,7 +125,7 @@ def make_config(config_file=None, preset:str|None=None, overrides=())->TrainConf
         k, v = o.split('=', 1); set_key(cfg, k.strip(), v)
     return cfg
 
-# %% ../nbs/03_train.ipynb #a09b6a6b
+# %% ../nbs/03_train.ipynb #2e4c85b3
 def world_size()->int:
     "Number of processes in this run (set by torchrun / accelerate launch)."
     return int(os.environ.get('WORLD_SIZE', 1))
@@ -147,7 +147,7 @@ def resolve(cfg:TrainConfig)->TrainConfig:
     if cfg.packing not in ('on', 'off'): raise ValueError(f"packing: expected 'auto', 'on' or 'off', got {cfg.packing!r}")
     return cfg
 
-# %% ../nbs/03_train.ipynb #e316165e
+# %% ../nbs/03_train.ipynb #e44a3647
 def last_checkpoint(run_dir)->Path|None:
     "The newest complete checkpoint of a run (one with its trainer state and adapter), or None."
     ck = Path(run_dir)/'checkpoints'
@@ -326,7 +326,7 @@ def push_adapter(run_dir, repo_id:str|None=None):
     api = HfApi(); api.create_repo(repo_id, exist_ok=True)
     return api.upload_folder(folder_path=str(run_dir/'adapter'), repo_id=repo_id)
 
-# %% ../nbs/03_train.ipynb #f90dc6c0
+# %% ../nbs/03_train.ipynb #9a0f121a
 FORM_FIELDS = {  # dotted key -> (widget type, options)
     'lora.r': ('IntSlider', dict(min=4, max=128, step=4)), 'lora.alpha': ('IntSlider', dict(min=4, max=256, step=4)),
     'lora.dropout': ('FloatSlider', dict(min=0, max=0.3, step=0.01)),
