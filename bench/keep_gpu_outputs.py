@@ -6,9 +6,9 @@ usage: python bench/keep_gpu_outputs.py RUN_DIR [RUN_DIR ...]   (later folders w
 import json, sys
 from pathlib import Path
 
-def _code(cell):
-    src = ''.join(cell['source']) if isinstance(cell['source'], list) else cell['source']
-    return '\n'.join(l for l in src.splitlines() if not l.startswith('#|')).strip()
+def _src(cell): return ''.join(cell['source']) if isinstance(cell['source'], list) else cell['source']
+
+def _code(cell): return '\n'.join(l for l in _src(cell).splitlines() if not l.startswith('#|')).strip()
 
 def _worth_showing(o):
     if o['output_type'] == 'stream': return o.get('name') == 'stdout'
@@ -24,8 +24,7 @@ def keep(run_dirs, nbs=Path('nbs')):
     for f in sorted(nbs.glob('*.ipynb')):
         nb, n, missing = json.loads(f.read_text()), 0, []
         for c in nb['cells']:
-            src = ''.join(c['source']) if isinstance(c['source'], list) else c['source']
-            if c['cell_type'] != 'code' or not any(l.strip() in ('#| cuda', '#|cuda') for l in src.splitlines()): continue
+            if c['cell_type'] != 'code' or not any(l.strip() in ('#| cuda', '#|cuda') for l in _src(c).splitlines()): continue
             out = ran.get((f.name, _code(c)))
             if out is None: missing.append(_code(c).splitlines()[0][:60]); continue
             c['outputs'] = [o for o in out if _worth_showing(o)]; n += 1
