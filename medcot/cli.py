@@ -11,7 +11,7 @@ from pathlib import Path
 from dataclasses import asdict
 from .train import TrainConfig, make_config, config_keys, PRESETS, _get_key
 
-# %% ../nbs/09_cli.ipynb #10532eee
+# %% ../nbs/09_cli.ipynb #ada203cd
 def _keys_help()->str:
     d = TrainConfig()
     return 'config keys (key=value):\n' + '\n'.join(f"  {k}={_get_key(d, k)!r}" for k in config_keys(d))
@@ -36,10 +36,10 @@ def cmd_train(a):
 
 def cmd_data_stats(a):
     from medcot.data import prepare_data, length_report
-    from medcot.quant import resolve_model_path, fix_pad_token
-    from transformers import AutoTokenizer
+    from medcot.quant import resolve_model_path
+    from medcot.tokenizer import load_tokenizer
     cfg = _cfg(a)
-    tok = fix_pad_token(AutoTokenizer.from_pretrained(resolve_model_path(cfg.model.name)))
+    tok = load_tokenizer(resolve_model_path(cfg.model.name))
     pd_ = prepare_data(cfg.data, tok)
     print(json.dumps(pd_.counts)); print(length_report(pd_.lengths).to_string())
 

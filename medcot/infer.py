@@ -6,12 +6,13 @@
 __all__ = ['Parsed', 'parse_output', 'adapter_dir', 'base_model_of', 'load_for_inference', 'GenConfig', 'generate',
            'split_stream', 'chat_prompt', 'stream', 'merge_adapter']
 
-# %% ../nbs/04_infer.ipynb #95ff1b56
+# %% ../nbs/04_infer.ipynb #53b3f6a7
 import json, os, re, time, threading
 from dataclasses import dataclass, asdict
 from pathlib import Path
 from fastcore.basics import patch
-from .data import r1_prompt
+from .data import r1_prompt, MedcotError
+from .tokenizer import load_tokenizer
 from .quant import ModelConfig, HFBackend, UnslothBackend, Backend, get_backend, load_model, compute_dtype, resolve_model_path, has_cuda
 
 # %% ../nbs/04_infer.ipynb #9112e326
@@ -38,7 +39,7 @@ def parse_output(text:str,            # generated text after the prompt (special
     if truncated: return Parsed(clean.strip(), '', False, True, text)  # cut off while still thinking
     return Parsed('', clean.strip(), False, False, text)                # answered without a reasoning block
 
-# %% ../nbs/04_infer.ipynb #a4e6af53
+# %% ../nbs/04_infer.ipynb #fdd238fd
 def adapter_dir(path)->Path|None:
     "The adapter folder of a run directory (or the folder itself), or None if `path` is not an adapter."
     p = Path(path)
@@ -77,9 +78,7 @@ def load_for_inference(path_or_name:str,     # run dir, adapter dir, or base mod
     base = base_model_of(ad) if ad else path_or_name
     model, tok = load_model(ModelConfig(name=base, backend=b.name, load_in_4bit=load_in_4bit), max_seq_length)
     if ad:
-        from transformers import AutoTokenizer
-        from medcot.quant import fix_pad_token
-        tok = fix_pad_token(AutoTokenizer.from_pretrained(ad))
+        tok = load_tokenizer(ad, model, verbose=False)  # the run's own tokenizer; an embedding row for a pad token it added
         model = b.load_adapter(model, ad)
     tok.padding_side = 'left'  # batch generation continues every row from its own last token
     return b.for_inference(model), tok
@@ -181,21 +180,22 @@ def stream(model, tok,
         new = torch.cat([new, forced])
     yield from _stream_phase(model, tok, torch.cat([ids[0], new])[None], left, g, [tok.eos_token_id], 'answer')
 
-# %% ../nbs/04_infer.ipynb #93515d49
+# %% ../nbs/04_infer.ipynb #92851297
 def merge_adapter(run:str|Path,   # run dir or adapter dir
                   out:str|Path,   # where to write the merged model
                   dtype:str='auto', # 'auto' (bf16/fp16 on GPU, fp32 on CPU) or a torch dtype name
                  )->Path:
     "Merge a LoRA adapter into a 16-bit copy of its base model and save it (safetensors + tokenizer)."
-    from transformers import AutoModelForCausalLM, AutoTokenizer
+    from transformers import AutoModelForCausalLM
     from peft import PeftModel
     ad = adapter_dir(run)
     if ad is None: raise FileNotFoundError(f"{run}: no adapter_config.json here or in {Path(run)/'adapter'}")
     base = base_model_of(ad)
     m = AutoModelForCausalLM.from_pretrained(resolve_model_path(base), dtype=compute_dtype(dtype))
+    tok = load_tokenizer(ad, m, verbose=False)
     merged = PeftModel.from_pretrained(m, str(ad)).merge_and_unload()
     out = Path(out); merged.save_pretrained(out, safe_serialization=True)
-    AutoTokenizer.from_pretrained(ad).save_pretrained(out)
+    tok.save_pretrained(out)
     return out
 
 @patch

@@ -15,9 +15,8 @@ def tiny():
 
 @pytest.fixture(scope='session')
 def tok(tiny):
-    from transformers import AutoTokenizer
-    from medcot.quant import fix_pad_token
-    return fix_pad_token(AutoTokenizer.from_pretrained(tiny))
+    from medcot.tokenizer import load_tokenizer
+    return load_tokenizer(tiny)
 
 def run_medcot(*args, timeout=600, **kw):
     "Run the `medcot` console script in a fresh process (backends such as Unsloth patch libraries globally)."
