@@ -8,11 +8,11 @@ __all__ = ['DEFAULT_MODEL', 'TINY_DIR', 'TINY_VERSION', 'CARDS', 'LORA_TARGETS',
            'HFBackend', 'UnslothBackend', 'get_backend', 'load_model', 'unsloth_packed_varlen', 'estimate_memory',
            'fits', 'memory_table', 'build_shape_model']
 
-# %% ../nbs/01_quant.ipynb #13d26d6c
-import os, math, json
+# %% ../nbs/01_quant.ipynb #d1dd0d8d
+import os, math, json, re
 from dataclasses import dataclass
 from pathlib import Path
-from .data import build_tiny_tokenizer, read_source, normalize, _text_corpus, MedcotError
+from .data import build_tiny_tokenizer, read_source, normalize, _text_corpus, MedcotError, hub_offline
 from .tokenizer import load_tokenizer
 
 # %% ../nbs/01_quant.ipynb #22d74a27
@@ -47,7 +47,7 @@ def compute_dtype(name:str='auto', # 'auto' or a torch dtype name
         raise MedcotError(f"model.dtype: expected auto, bfloat16, float16 or float32; got {name!r}")
     return getattr(torch, gpu_features(capability)['dtype'] if name == 'auto' else name)
 
-# %% ../nbs/01_quant.ipynb #3017a8de
+# %% ../nbs/01_quant.ipynb #bbf5ba0f
 TINY_DIR = Path(os.environ.get('MEDCOT_CACHE', Path.home()/'.cache'/'medcot'))/'tiny-r1-qwen2'
 TINY_VERSION = 3  # bump when the tiny model's recipe changes
 
@@ -83,10 +83,18 @@ def build_tiny_model(path:str|Path|None=None, # where to save; defaults to medco
     return path
 
 def resolve_model_path(name:str)->str:
-    "The path or hub id `from_pretrained` should get for a model name ('tiny' builds the tiny model)."
-    return str(build_tiny_model()) if name == 'tiny' else name
+    "The path or hub id `from_pretrained` should get for a model name ('tiny' builds the tiny model); a `MedcotError` if it can be neither."
+    if name == 'tiny': return str(build_tiny_model())
+    p = Path(name).expanduser()
+    if p.exists():
+        if not (p/'config.json').exists():
+            raise MedcotError(f"{name}: this folder has no config.json, so it is not a model (a run is loaded from its run directory)")
+        return str(p)
+    if not re.fullmatch(r'[\w.-]+/[\w.-]+', name): raise MedcotError(f"{name}: no such model folder, and not a Hugging Face model id")
+    if hub_offline(): raise MedcotError(f"{name}: no such local folder, and HF_HUB_OFFLINE is set, so it was not looked up on the Hub")
+    return name
 
-# %% ../nbs/01_quant.ipynb #c371210c
+# %% ../nbs/01_quant.ipynb #efe0ce12
 def has_cuda()->bool:
     import torch
     return torch.cuda.is_available()
@@ -158,7 +166,10 @@ def get_backend(name:str='auto')->Backend:
 
 def load_model(mcfg:ModelConfig, max_seq_length:int=2048):
     "Load `(model, tokenizer)` for `mcfg` through its backend; the tokenizer is checked and its pad token fixed."
-    return get_backend(mcfg.backend).load(mcfg, max_seq_length)
+    b = get_backend(mcfg.backend)
+    try: return b.load(mcfg, max_seq_length)
+    except OSError as e:  # transformers' "not a local folder and not a valid model identifier", a missing file, ...
+        raise MedcotError(f"{mcfg.name}: could not be loaded as a model ({str(e).splitlines()[0]})") from e
 
 # %% ../nbs/01_quant.ipynb #4d498056
 def unsloth_packed_varlen()->str:

@@ -4,19 +4,23 @@
 
 # %% auto #0
 __all__ = ['SECTIONS', 'PRESETS', 'FORM_FIELDS', 'TrainConfig', 'config_keys', 'set_key', 'config_from_dict', 'config_to_yaml',
-           'config_from_yaml', 'make_config', 'world_size', 'resolve', 'last_checkpoint', 'plot_losses', 'StepTimer',
-           'RunResult', 'train', 'push_adapter', 'LivePlot', 'TrainForm']
+           'config_from_yaml', 'make_config', 'world_size', 'resolve', 'plot_losses', 'StepTimer', 'CheckpointMarker',
+           'memory_plan', 'RunResult', 'train', 'push_adapter', 'LivePlot', 'TrainForm']
 
-# %% ../nbs/03_train.ipynb #1b853eeb
+# %% ../nbs/03_train.ipynb #2c4d9cea
 import json, os, shutil, time, copy, dataclasses, typing
 from dataclasses import dataclass, field, asdict, fields
 from pathlib import Path
 import yaml
 from .data import DataConfig, prepare_data, hub_offline
-from .quant import ModelConfig, get_backend, load_model, compute_dtype, has_cuda, unsloth_installed
+from .data import MedcotError
+from .quant import (ModelConfig, get_backend, load_model, compute_dtype, has_cuda, unsloth_installed, estimate_memory,
+                          R1_CONFIGS, resolve_model_path)
+from .runs import (prepare_output_dir, run_identity, last_checkpoint, check_checkpoint, checkpoints, mark_checkpoint, rotate,
+                         write_atomic, swap_in)
 from .lora import LoraSettings, add_lora, trainable_report, check_only_lora_trainable
 
-# %% ../nbs/03_train.ipynb #56568292
+# %% ../nbs/03_train.ipynb #17e0e623
 @dataclass
 class TrainConfig:
     "Everything a medcot training run needs."
@@ -42,10 +46,26 @@ class TrainConfig:
     report_to:str='none'      # 'none' or 'tensorboard'
     push_to_hub:bool=False    # push the adapter after saving it locally
     hub_model_id:str|None=None
+    check_memory:bool=True    # stop before loading when the memory estimate exceeds the GPU's memory (and list what would fit)
+
+    def check(self):
+        "Raise `MedcotError` naming the first invalid value; `train` calls this before it writes anything."
+        self.data.check()
+        for k in ('batch_size', 'grad_accum', 'logging_steps', 'save_steps', 'save_total_limit'):
+            if getattr(self, k) < 1: raise MedcotError(f"{k}: expected a positive number; got {getattr(self, k)}")
+        if self.max_steps == 0 or self.max_steps < -1:
+            raise MedcotError(f"max_steps: expected -1 (run the epochs) or a positive number of steps; got {self.max_steps}")
+        if self.eval_steps < 0: raise MedcotError(f"eval_steps: expected 0 (only before and after) or a positive number; got {self.eval_steps}")
+        if self.epochs <= 0 or self.learning_rate <= 0: raise MedcotError("epochs and learning_rate must be positive")
+        if not 0 <= self.warmup < 1: raise MedcotError(f"warmup: expected a fraction of the steps, 0 <= warmup < 1; got {self.warmup}")
+        if self.lora.r < 1 or self.lora.alpha <= 0 or not 0 <= self.lora.dropout < 1:
+            raise MedcotError(f"lora: expected r >= 1, alpha > 0, 0 <= dropout < 1; got r={self.lora.r}, alpha={self.lora.alpha}, dropout={self.lora.dropout}")
+        if self.packing not in ('auto', 'on', 'off'): raise MedcotError(f"packing: expected auto, on or off; got {self.packing!r}")
+        return self
 
 SECTIONS = {'data': DataConfig, 'model': ModelConfig, 'lora': LoraSettings}
 
-# %% ../nbs/03_train.ipynb #afe9ae41
+# %% ../nbs/03_train.ipynb #eb1a8474
 def config_keys(cfg=None)->list:
     "All dotted keys of a `TrainConfig`."
     cfg = cfg or TrainConfig()
@@ -65,12 +85,12 @@ def _check_type(key, v, tp):
         if a is int and isinstance(v, int) and not isinstance(v, bool): return v
         if a in (str, bool, list, dict) and isinstance(v, a): return v
         if a is str and isinstance(v, (int, float, bool)): return str(v).lower() if isinstance(v, bool) else str(v)
-    raise TypeError(f"{key}: expected {tp}, got {v!r}")
+    raise MedcotError(f"{key}: expected {tp}, got {v!r}")
 
 def set_key(cfg:TrainConfig, key:str, value):
     "Set dotted `key` of `cfg` to `value` (a YAML string or a Python value), with checks."
     if key not in config_keys(cfg):
-        raise KeyError(f"unknown config key '{key}'; valid keys: {', '.join(config_keys(cfg))}")
+        raise MedcotError(f"unknown config key '{key}'; valid keys: {', '.join(config_keys(cfg))}")
     obj, name = (getattr(cfg, key.split('.')[0]), key.split('.')[1]) if '.' in key else (cfg, key)
     plain_str = typing.get_type_hints(type(obj))[name] is str
     if isinstance(value, str) and not plain_str:  # text fields stay text: YAML would read 'on' as True
@@ -88,6 +108,7 @@ def _flatten(d:dict, pre='')->dict:
 
 def config_from_dict(d:dict, base:TrainConfig|None=None)->TrainConfig:
     "A `TrainConfig` from a (nested or dotted) dict, on top of `base` or the defaults."
+    if not isinstance(d, dict): raise MedcotError(f"expected a mapping of config keys to values, got a {type(d).__name__}")
     cfg = copy.deepcopy(base) if base else TrainConfig()
     for k, v in _flatten(d).items(): set_key(cfg, k, v)
     return cfg
@@ -95,17 +116,19 @@ def config_from_dict(d:dict, base:TrainConfig|None=None)->TrainConfig:
 def config_to_yaml(cfg:TrainConfig, path=None)->str:
     "The config as YAML (written to `path` when given)."
     s = yaml.safe_dump(asdict(cfg), sort_keys=False, allow_unicode=True)
-    if path: Path(path).write_text(s)
+    if path: write_atomic(path, s)
     return s
 
 def config_from_yaml(path, base:TrainConfig|None=None)->TrainConfig:
     "Read a config written by `config_to_yaml` (or by hand: any subset of keys), on top of `base` or the defaults."
-    try: d = yaml.safe_load(Path(path).read_text()) or {}
-    except yaml.YAMLError as e: raise ValueError(f"{path}: invalid YAML: {e}") from None
-    try: return config_from_dict(d, base)
-    except (KeyError, TypeError) as e: raise type(e)(f"{path}: {e.args[0]}") from None
+    try: d = yaml.safe_load(Path(path).read_text(encoding='utf-8'))
+    except FileNotFoundError: raise MedcotError(f"{path}: no such config file") from None
+    except (OSError, UnicodeDecodeError) as e: raise MedcotError(f"{path}: cannot be read as a UTF-8 YAML file ({e})") from None
+    except yaml.YAMLError as e: raise MedcotError(f"{path}: invalid YAML: {' '.join(str(e).split())}") from None
+    try: return config_from_dict(d or {}, base)
+    except MedcotError as e: raise MedcotError(f"{path}: {e.args[0]}") from None
 
-# %% ../nbs/03_train.ipynb #6dc508d1
+# %% ../nbs/03_train.ipynb #84063ae2
 PRESETS = {
     'tiny': {'model.name': 'tiny', 'data.source': 'sample', 'data.max_seq_length': 1024, 'max_steps': 60,
              'batch_size': 4, 'grad_accum': 1, 'learning_rate': 3e-3, 'warmup': 0.05, 'logging_steps': 5,
@@ -117,22 +140,22 @@ PRESETS = {
 
 def make_config(config_file=None, preset:str|None=None, overrides=())->TrainConfig:
     "Defaults, then `preset`, then `config_file`, then `key=value` overrides."
-    if preset and preset not in PRESETS: raise KeyError(f"unknown preset '{preset}'; presets: {', '.join(PRESETS)}")
+    if preset and preset not in PRESETS: raise MedcotError(f"unknown preset '{preset}'; presets: {', '.join(PRESETS)}")
     cfg = config_from_dict(PRESETS[preset]) if preset else TrainConfig()
     if config_file: cfg = config_from_yaml(config_file, cfg)
     for o in overrides:
-        if '=' not in o: raise ValueError(f"override '{o}' is not key=value")
+        if '=' not in o: raise MedcotError(f"override '{o}' is not key=value")
         k, v = o.split('=', 1); set_key(cfg, k.strip(), v)
     return cfg
 
-# %% ../nbs/03_train.ipynb #2e4c85b3
+# %% ../nbs/03_train.ipynb #e7dbaef9
 def world_size()->int:
     "Number of processes in this run (set by torchrun / accelerate launch)."
     return int(os.environ.get('WORLD_SIZE', 1))
 
 def resolve(cfg:TrainConfig)->TrainConfig:
-    "A copy of `cfg` with every 'auto' replaced by what this machine will run."
-    cfg = copy.deepcopy(cfg)
+    "A checked copy of `cfg` with every 'auto' replaced by what this machine will run."
+    cfg = copy.deepcopy(cfg).check()
     if world_size() > 1 and cfg.model.backend in ('auto', 'unsloth') and has_cuda():
         if cfg.model.backend == 'unsloth' or unsloth_installed():
             print("medcot: data-parallel runs use the hf backend (Unsloth's multi-GPU training is not verified in this "
@@ -144,17 +167,9 @@ def resolve(cfg:TrainConfig)->TrainConfig:
     if cfg.packing == 'auto':
         varlen = cfg.model.backend == 'unsloth' or (cfg.model.attn_implementation or '').startswith('flash')
         cfg.packing = 'on' if has_cuda() and varlen else 'off'
-    if cfg.packing not in ('on', 'off'): raise ValueError(f"packing: expected 'auto', 'on' or 'off', got {cfg.packing!r}")
     return cfg
 
-# %% ../nbs/03_train.ipynb #e44a3647
-def last_checkpoint(run_dir)->Path|None:
-    "The newest complete checkpoint of a run (one with its trainer state and adapter), or None."
-    ck = Path(run_dir)/'checkpoints'
-    done = [p for p in ck.glob('checkpoint-*') if (p/'trainer_state.json').exists()
-            and any(p.glob('adapter_model.safetensors'))] if ck.exists() else []
-    return max(done, key=lambda p: int(p.name.split('-')[-1]), default=None)
-
+# %% ../nbs/03_train.ipynb #4e5ca552
 def _versions()->dict:
     import importlib.metadata as md
     out = {}
@@ -197,7 +212,7 @@ def _sft_config(cfg:TrainConfig, run:Path, has_eval:bool, resumed:bool=False):
         # eval on start gives the loss before training; an evaluate() call before train() would leave the model
         # marked as prepared by accelerate, and train() would then skip the DDP wrapper in multi-process runs
         eval_strategy='steps' if has_eval else 'no', eval_steps=cfg.eval_steps or 10**9, eval_on_start=has_eval and not resumed,
-        save_strategy='steps', save_steps=cfg.save_steps, save_total_limit=cfg.save_total_limit,
+        save_strategy='steps', save_steps=cfg.save_steps, save_total_limit=None,  # medcot rotates, after marking (02a_runs)
         report_to=[] if cfg.report_to == 'none' else [cfg.report_to],
         seed=cfg.seed, data_seed=cfg.seed, include_num_input_tokens_seen='non_padding',
         dataloader_pin_memory=has_cuda(), save_only_model=False, disable_tqdm=False,
@@ -205,10 +220,11 @@ def _sft_config(cfg:TrainConfig, run:Path, has_eval:bool, resumed:bool=False):
 
 class StepTimer:
     "Records (time, tokens seen) at every optimizer step, for throughput after warm-up."
-    def __init__(self): self.marks = []
+    def __init__(self): self.marks, self.start_tokens = [], 0
     def __getattr__(self, name):
         if name.startswith('on_'): return lambda *a, **k: None
         raise AttributeError(name)
+    def on_train_begin(self, args, state, control, **kw): self.start_tokens = state.num_input_tokens_seen  # > 0 after --resume
     def on_step_end(self, args, state, control, **kw):
         import torch
         if torch.cuda.is_available(): torch.cuda.synchronize()
@@ -232,15 +248,60 @@ def _cpu_rank_locations():
     S.register_package(97, lambda obj: None, lambda obj, loc: obj if loc.startswith('cpu:') else None)
     S._medcot_cpu_ranks = True
 
+class CheckpointMarker:
+    "Marks each checkpoint complete once the trainer has written it (with the run's identity), then rotates old ones."
+    def __init__(self, run:Path, identity:dict, data_fingerprint:str, keep:int):
+        self.run, self.identity, self.data_fp, self.keep = run, identity, data_fingerprint, keep
+    def __getattr__(self, name):
+        if name.startswith('on_'): return lambda *a, **k: None
+        raise AttributeError(name)
+    def mark(self, step:int):
+        mark_checkpoint(self.run/'checkpoints'/f'checkpoint-{step}', self.identity, self.data_fp)
+        rotate(self.run, self.keep)
+    def on_save(self, args, state, control, **kw):
+        if state.is_world_process_zero: self.mark(state.global_step)
+
 def _save_adapter(model, tok, dest:Path):
-    "Write the adapter and tokenizer next to `dest`, then rename into place (never a half-written adapter)."
-    tmp = dest.with_name(dest.name + '.partial')
-    if tmp.exists(): shutil.rmtree(tmp)
-    model.save_pretrained(tmp, safe_serialization=True); tok.save_pretrained(tmp)
-    old = dest.with_name(dest.name + '.old')
-    if dest.exists(): dest.rename(old)
-    tmp.rename(dest)
-    if old.exists(): shutil.rmtree(old)
+    "Write the adapter and tokenizer beside `dest` and swap them in (`02a_runs`): never half an adapter."
+    def write(d): model.save_pretrained(d, safe_serialization=True); tok.save_pretrained(d)
+    return swap_in(dest, write)
+
+def _resume_point(run:Path, resume, identity:dict)->Path|None:
+    "The checkpoint to continue from, checked against this run's config before anything is loaded."
+    if resume is False or resume is None: return None
+    if resume is not True: return check_checkpoint(resume, identity)
+    ck = last_checkpoint(run, identity)
+    if ck is None: raise MedcotError(f"{run}: no complete checkpoint to resume from; train without --resume to start this run")
+    return ck
+
+def memory_plan(cfg:TrainConfig,             # a config (resolved or not)
+                device_gib:float|None=None,  # the GPU's memory; read from the GPU when None (None on the CPU: no check)
+                config=None,                 # the model's transformers config or dict; looked up from cfg.model.name when None
+               )->dict:
+    "The memory estimate of a run against the device's memory and, when it does not fit, overrides that would."
+    import torch
+    if device_gib is None and has_cuda(): device_gib = torch.cuda.get_device_properties(torch.cuda.current_device()).total_memory / 2**30
+    if config is None:
+        from transformers import AutoConfig
+        config = R1_CONFIGS.get(cfg.model.name) or AutoConfig.from_pretrained(resolve_model_path(cfg.model.name))
+    backend = cfg.model.backend if cfg.model.backend != 'auto' else ('unsloth' if has_cuda() and unsloth_installed() else 'hf')
+    dtype_bytes = 4 if str(compute_dtype(cfg.model.dtype)) == 'torch.float32' else 2
+    def est(seq=cfg.data.max_seq_length, batch=cfg.batch_size, gc=cfg.model.gradient_checkpointing):
+        return estimate_memory(config, seq, batch, cfg.lora.r, cfg.lora.target_modules, backend, cfg.model.load_in_4bit,
+                               dtype_bytes, gc, cfg.lora.dropout)['total']
+    need = est()
+    plan = dict(estimate_gib=need, device_gib=round(device_gib, 1) if device_gib else None, backend=backend, options=[])
+    plan['fits'] = device_gib is None or need <= 0.95 * device_gib  # 5% for fragmentation and what the estimate leaves out
+    room = lambda g: device_gib is None or g <= 0.95 * device_gib
+    if not plan['fits']:
+        if not cfg.model.gradient_checkpointing and room(est(gc=True)): plan['options'].append('model.gradient_checkpointing=true')
+        b = cfg.batch_size // 2
+        while b >= 1 and not room(est(batch=b)): b //= 2
+        if b >= 1: plan['options'].append(f"batch_size={b} grad_accum={cfg.grad_accum * cfg.batch_size // b}")
+        s = cfg.data.max_seq_length // 2
+        while s >= 512 and not room(est(seq=s)): s //= 2
+        if s >= 512: plan['options'].append(f"data.max_seq_length={s}")
+    return plan
 
 @dataclass
 class RunResult:
@@ -251,12 +312,33 @@ class RunResult:
     model:typing.Any=None
     tokenizer:typing.Any=None
 
+def _manifest(cfg, backend, data, params, trainer, out, timer, ckpt, t0, eff_batch)->dict:
+    "What a run did: versions, data, steps, losses, speed and memory (written to manifest.json)."
+    import torch
+    hist, st = trainer.state.log_history, trainer.state
+    runtime, session_tokens = max(out.metrics['train_runtime'], 1e-9), st.num_input_tokens_seen - timer.start_tokens
+    evals = [h['eval_loss'] for h in hist if 'eval_loss' in h]
+    return dict(versions=_versions(), backend=cfg.model.backend, attention=backend.attention,
+                device=torch.cuda.get_device_name() if has_cuda() else 'cpu',
+                data=dict(counts=data.counts, fingerprint=data.fingerprint), params=params,
+                steps=st.global_step, resumed_from=str(ckpt) if ckpt else None,
+                eval_loss_before=evals[0] if evals and data.eval is not None and not ckpt else None,
+                eval_loss_after=evals[-1] if evals else None,
+                train_loss=[h['loss'] for h in hist if 'loss' in h], eval_loss=evals,
+                tokens=int(st.num_input_tokens_seen), tokens_this_session=int(session_tokens), train_seconds=round(runtime, 2),
+                tokens_per_second=round(session_tokens / runtime, 1),  # this session's tokens over this session's time
+                tokens_per_second_after_warmup=timer.throughput(), tokens_per_second_median_step=timer.median_step_throughput(),
+                wall_seconds=round(time.time() - t0, 2), peak_memory_gib=_peak_memory_gib(),
+                processes=trainer.args.world_size, effective_batch=eff_batch)
+
 def train(cfg:TrainConfig,         # the run's configuration
           resume:bool|str=False,   # continue from the newest checkpoint (True) or from this checkpoint path
           callbacks:list|None=None, # extra transformers TrainerCallbacks (the widget's live plot)
           verbose:bool=True,
+          overwrite:bool=False,    # replace a finished or unfinished run in output_dir
          )->RunResult:
     "Fine-tune `cfg.model` with LoRA on `cfg.data`; write adapter, config, manifest and loss curve to `cfg.output_dir`."
+    # setup: every check before anything is loaded or written
     cfg = resolve(cfg)
     backend = get_backend(cfg.model.backend)  # imports Unsloth (first) when it is the backend
     import torch
@@ -265,12 +347,24 @@ def train(cfg:TrainConfig,         # the run's configuration
     # one process, or one per GPU/CPU rank under torchrun / accelerate launch; the Trainer sets up the process group
     nproc, main = world_size(), int(os.environ.get('RANK', 0)) == 0
     verbose = verbose and main
-    run = Path(cfg.output_dir)
-    if main: run.mkdir(parents=True, exist_ok=True)
+    run = prepare_output_dir(cfg.output_dir, resume is not False, overwrite, main)
+    identity = run_identity(asdict(cfg))
+    ckpt = _resume_point(run, resume, identity)
+    plan = memory_plan(cfg)
+    if plan['device_gib']:
+        if verbose: print(f"memory: about {plan['estimate_gib']} GiB estimated for a training step; the GPU has {plan['device_gib']} GiB")
+        if not plan['fits'] and cfg.check_memory:
+            raise MedcotError(f"this run needs about {plan['estimate_gib']} GiB and the GPU has {plan['device_gib']} GiB; "
+                              f"what would fit: {' | '.join(plan['options']) or 'a smaller model'} (or check_memory=false to try anyway)")
     set_seed(cfg.seed)
     t0 = time.time()
     model, tok = load_model(cfg.model, cfg.data.max_seq_length)
     data = prepare_data(cfg.data, tok, verbose=verbose)
+    if ckpt:
+        was = json.loads((ckpt/'medcot_checkpoint.json').read_text()).get('data_fingerprint')
+        if was and was != data.fingerprint:
+            raise MedcotError(f"{ckpt} was trained on other data (fingerprint {was}, now {data.fingerprint}); resume with the same "
+                              "data, or start over with --overwrite")
     model = add_lora(model, cfg.lora, backend, cfg.model.gradient_checkpointing, cfg.seed)
     check_only_lora_trainable(model)
     params = trainable_report(model)
@@ -280,38 +374,31 @@ def train(cfg:TrainConfig,         # the run's configuration
                       f"effective batch {eff_batch} = {cfg.batch_size} x {cfg.grad_accum} accumulation x {nproc} process(es)")
     if verbose and backend.attention and cfg.packing == 'on': print(backend.attention)
     if main: config_to_yaml(cfg, run/'config.yaml')
-    timer = StepTimer()
-    ckpt = (str(last_checkpoint(run) or '') or None) if resume is True else (resume or None)
-    if resume is True and ckpt is None: raise FileNotFoundError(f"{run}: no complete checkpoint to resume from")
+    # fit
+    timer, marker = StepTimer(), CheckpointMarker(run, identity, data.fingerprint, cfg.save_total_limit)
     trainer = SFTTrainer(model=model, args=_sft_config(cfg, run, data.eval is not None, bool(ckpt)), train_dataset=data.train,
-                         eval_dataset=data.eval, processing_class=tok, callbacks=[timer, *(callbacks or [])])
+                         eval_dataset=data.eval, processing_class=tok, callbacks=[timer, marker, *(callbacks or [])])
     if torch.cuda.is_available(): torch.cuda.reset_peak_memory_stats()
     if ckpt and nproc > 1 and not has_cuda(): _cpu_rank_locations()
-    try: out = trainer.train(resume_from_checkpoint=ckpt)
+    try: out = trainer.train(resume_from_checkpoint=str(ckpt) if ckpt else None)
     except BaseException as e:  # Ctrl-C or a crash: keep what was learned, then stop
-        if trainer.state.global_step > 0:
+        step = trainer.state.global_step
+        if step > 0 and step not in {s for s, _, _ in checkpoints(run)}:  # a save at this very step is already complete
             trainer._save_checkpoint(trainer.model, trial=None)
-            print(f"\nstopped at step {trainer.state.global_step} ({type(e).__name__}); checkpoint saved in "
-                  f"{run/'checkpoints'}; continue with resume=True (medcot train --resume)")
+            if trainer.is_world_process_zero(): marker.mark(step)
+        if step > 0 and verbose:
+            print(f"\nstopped at step {step} ({type(e).__name__}); checkpoint in {run/'checkpoints'}; "
+                  "continue with resume=True (medcot train --resume)")
         raise
-    after = trainer.evaluate()['eval_loss'] if data.eval is not None else None
-    hist = trainer.state.log_history
-    before = next((h['eval_loss'] for h in hist if 'eval_loss' in h), None) if data.eval is not None and not ckpt else None
+    if data.eval is not None: trainer.evaluate()  # the loss after training, into the log history
+    # save
+    m = _manifest(cfg, backend, data, params, trainer, out, timer, ckpt, t0, eff_batch)
     if main:
         _save_adapter(trainer.model, tok, run/'adapter')
-        plot_losses(hist, run/'loss.png')
-        import matplotlib.pyplot as plt; plt.close('all')
-    m = dict(versions=_versions(), backend=cfg.model.backend, attention=backend.attention, device=torch.cuda.get_device_name() if has_cuda() else 'cpu',
-             data=dict(counts=data.counts, fingerprint=data.fingerprint), params=params,
-             steps=trainer.state.global_step, resumed_from=ckpt, eval_loss_before=before, eval_loss_after=after,
-             train_loss=[h['loss'] for h in hist if 'loss' in h], eval_loss=[h['eval_loss'] for h in hist if 'eval_loss' in h],
-             tokens=int(trainer.state.num_input_tokens_seen), train_seconds=round(out.metrics['train_runtime'], 2),
-             tokens_per_second=round(trainer.state.num_input_tokens_seen / max(out.metrics['train_runtime'], 1e-9), 1),
-             tokens_per_second_after_warmup=timer.throughput(), tokens_per_second_median_step=timer.median_step_throughput(),
-             wall_seconds=round(time.time() - t0, 2), peak_memory_gib=_peak_memory_gib(),
-             processes=trainer.args.world_size, effective_batch=eff_batch)
-    if main: (run/'manifest.json').write_text(json.dumps(m, indent=2))
-    if verbose: print(f"eval loss {before} -> {after}; adapter in {run/'adapter'}")
+        import matplotlib.pyplot as plt
+        plot_losses(trainer.state.log_history, run/'.loss.png.tmp.png'); plt.close('all'); os.replace(run/'.loss.png.tmp.png', run/'loss.png')
+        write_atomic(run/'manifest.json', json.dumps(m, indent=2))
+    if verbose: print(f"eval loss {m['eval_loss_before']} -> {m['eval_loss_after']}; adapter in {run/'adapter'}")
     if cfg.push_to_hub and main: push_adapter(run, cfg.hub_model_id)
     trainer.accelerator.wait_for_everyone()
     return RunResult(run, run/'adapter', m, trainer.model, tok)
@@ -319,9 +406,9 @@ def train(cfg:TrainConfig,         # the run's configuration
 def push_adapter(run_dir, repo_id:str|None=None):
     "Push a run's saved adapter to the Hub (after it is safely on disk)."
     run_dir = Path(run_dir)
-    if hub_offline(): raise ConnectionError(f"the adapter is saved in {run_dir/'adapter'}, but HF_HUB_OFFLINE is set, so it "
+    if hub_offline(): raise MedcotError(f"the adapter is saved in {run_dir/'adapter'}, but HF_HUB_OFFLINE is set, so it "
                                             "was not pushed; unset it and run medcot.train.push_adapter(run_dir, repo_id)")
-    if not repo_id: raise ValueError("push_to_hub needs hub_model_id (e.g. 'you/medcot-r1-1.5b')")
+    if not repo_id: raise MedcotError("push_to_hub needs hub_model_id (e.g. 'you/medcot-r1-1.5b')")
     from huggingface_hub import HfApi
     api = HfApi(); api.create_repo(repo_id, exist_ok=True)
     return api.upload_folder(folder_path=str(run_dir/'adapter'), repo_id=repo_id)
