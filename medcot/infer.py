@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['Parsed', 'parse_output', 'base_model_of', 'load_for_inference', 'GenConfig', 'generate', 'split_stream',
-           'chat_prompt', 'stream', 'merge_adapter']
+           'chat_prompt', 'TokenStream', 'stream', 'merge_adapter']
 
 # %% ../nbs/04_infer.ipynb #665fd53f
 import json, os, re, time, threading
@@ -140,15 +140,34 @@ def split_stream(pieces, kind:str='reasoning'):
         if kind == 'answer' and buf: yield 'answer', buf; buf = ''
     if buf: yield kind, buf
 
-# %% ../nbs/04_infer.ipynb #828a4156
+# %% ../nbs/04_infer.ipynb #42d56e9d
 def chat_prompt(tok, messages:list)->str:
     "The generation prompt for a multi-turn conversation (assistant turns should hold answers only, as R1 expects)."
     return tok.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
 
+class TokenStream:
+    "A transformers streamer that yields decoded text, holding back a character until all of its bytes have arrived."
+    def __init__(self, tok, timeout:float=600):
+        import queue
+        self.tok, self.q, self.timeout, self.cache, self.sent, self.prompt = tok, queue.Queue(), timeout, [], 0, True
+    def put(self, value):
+        if self.prompt: self.prompt = False; return  # generate() hands the prompt over first
+        self.cache += value.reshape(-1).tolist()
+        text = self.tok.decode(self.cache, skip_special_tokens=False)
+        if text.endswith('\ufffd'): return  # part of a multi-byte character: wait for the rest
+        if len(text) > self.sent: self.q.put(text[self.sent:])
+        self.sent = len(text)
+        if text.endswith('\n'): self.cache, self.sent = [], 0  # decode from here on: keeps each step cheap
+    def end(self):
+        text = self.tok.decode(self.cache, skip_special_tokens=False).rstrip('\ufffd')  # bytes of a character that never came
+        if len(text) > self.sent: self.q.put(text[self.sent:])
+        self.q.put(None)
+    def __iter__(self):
+        while (piece := self.q.get(timeout=self.timeout)) is not None: yield piece
+
 def _stream_phase(model, tok, ids, max_new:int, g, eos:list, kind:str):
     "Generate up to `max_new` tokens after `ids`, yielding split chunks; returns the generated ids."
-    from transformers import TextIteratorStreamer
-    st = TextIteratorStreamer(tok, skip_prompt=True, skip_special_tokens=False, timeout=600)
+    st = TokenStream(tok)
     res = {}
     kw = dict(_gen_kwargs(tok, g), max_new_tokens=max_new, eos_token_id=eos)
     run = lambda: res.update(out=model.generate(input_ids=ids, attention_mask=ids.new_ones(ids.shape), streamer=st, **kw))
