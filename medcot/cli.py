@@ -5,13 +5,14 @@
 # %% auto #0
 __all__ = ['cmd_train', 'cmd_data_stats', 'cmd_generate', 'cmd_eval', 'cmd_merge', 'cmd_chat', 'parser', 'main']
 
-# %% ../nbs/09_cli.ipynb #814b2c1d
+# %% ../nbs/09_cli.ipynb #1607ccd5
 import argparse, sys, os, json
 from pathlib import Path
 from dataclasses import asdict
+from .data import MedcotError
 from .train import TrainConfig, make_config, config_keys, PRESETS, _get_key
 
-# %% ../nbs/09_cli.ipynb #ada203cd
+# %% ../nbs/09_cli.ipynb #a2b8fd3e
 def _keys_help()->str:
     d = TrainConfig()
     return 'config keys (key=value):\n' + '\n'.join(f"  {k}={_get_key(d, k)!r}" for k in config_keys(d))
@@ -28,7 +29,7 @@ def cmd_train(a):
     from medcot.quant import get_backend
     get_backend(cfg.model.backend)  # the backend (and Unsloth, first) is imported before anything else
     from medcot.train import train
-    try: res = train(cfg, resume=True if a.resume else False)
+    try: res = train(cfg, resume=True if a.resume else False, overwrite=a.overwrite)
     except KeyboardInterrupt: sys.exit(130)
     m = res.manifest
     print(json.dumps({k: m[k] for k in ('steps', 'eval_loss_before', 'eval_loss_after', 'tokens_per_second', 'wall_seconds')}))
@@ -58,10 +59,19 @@ def cmd_generate(a):
     print(f"{bold}[reasoning]{reset}\n{dim}{o.reasoning}{reset}\n{bold}[answer]{reset}\n{o.answer}")
     if o.truncated: print(f"(stopped at max_new_tokens={a.max_new_tokens})")
 
+def _mapping(flag:str, text:str|None)->dict|None:
+    "A YAML (or JSON) mapping given on the command line, as `data.columns` takes it."
+    if not text: return None
+    import yaml
+    try: d = yaml.safe_load(text)
+    except yaml.YAMLError: d = None
+    if not isinstance(d, dict): raise MedcotError(f"{flag}: expected a mapping such as {{question: q, answer: a}}; got {text!r}")
+    return d
+
 def cmd_eval(a):
     from medcot.eval import load_items, compare
     from medcot.infer import GenConfig
-    items = load_items(a.items, a.kind, json.loads(a.columns) if a.columns else None, a.limit, a.subset, a.split)
+    items = load_items(a.items, a.kind, _mapping('--columns', a.columns), a.limit, a.subset, a.split)
     g = GenConfig(max_new_tokens=a.max_new_tokens, temperature=a.temperature, seed=a.seed, batch_size=a.batch_size)
     df = compare(a.models.split(','), items, a.out, g, a.backend)
     print(df.to_markdown()); print(f"report: {a.out}")
@@ -86,6 +96,7 @@ def parser()->argparse.ArgumentParser:
     sub = p.add_subparsers(dest='cmd', required=True)
     t = sub.add_parser('train', help='QLoRA fine-tuning', epilog=_keys_help(), formatter_class=argparse.RawDescriptionHelpFormatter)
     _config_args(t); t.add_argument('--resume', action='store_true', help='continue from the newest checkpoint in output_dir')
+    t.add_argument('--overwrite', action='store_true', help='replace a finished or unfinished run in output_dir')
     t.set_defaults(fn=cmd_train)
     d = sub.add_parser('data', help='inspect training data')
     ds = d.add_subparsers(dest='data_cmd', required=True)
@@ -100,7 +111,7 @@ def parser()->argparse.ArgumentParser:
     e.add_argument('--models', required=True, help="comma-separated: 'base', run dirs, model names")
     e.add_argument('--items', default='sample', help='item source: sample, a file, or a hub dataset id')
     e.add_argument('--kind', default='auto', choices=['auto', 'mcq', 'yesno', 'open'])
-    e.add_argument('--columns', help='JSON column mapping, e.g. {"question": "q", "answer": "a"}')
+    e.add_argument('--columns', help='column mapping (YAML or JSON), e.g. "{question: q, answer: a}"')
     e.add_argument('--subset'); e.add_argument('--split', default='train'); e.add_argument('--limit', type=int)
     e.add_argument('--batch-size', type=int, default=8); e.add_argument('--out', default='runs/eval')
     _gen_args(e); e.set_defaults(fn=cmd_eval)
@@ -120,6 +131,5 @@ def main(argv=None):
     "Entry point of the `medcot` console script."
     a = parser().parse_args(argv)
     try: a.fn(a)
-    except (KeyError, ValueError, TypeError, FileNotFoundError, ConnectionError) as e:
-        msg = e.args[0] if e.args else str(e)
-        print(f"medcot: error: {msg}", file=sys.stderr); sys.exit(2)
+    except MedcotError as e:  # the user's input: one line that names it; anything else is a bug and keeps its traceback
+        print(f"medcot: error: {e.args[0] if e.args else e}", file=sys.stderr); sys.exit(2)
