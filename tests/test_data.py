@@ -3,7 +3,7 @@ import json
 import pytest
 from datasets import Dataset
 from medcot.data import (read_source, normalize, tokenize_example, format_example, DataConfig, prepare_data,
-                         r1_chat_template, split_think)
+                         r1_chat_template, split_think, MedcotError)
 from conftest import DEMO
 
 @pytest.mark.skipif(not DEMO.exists(), reason='the shared medical-o1 demo file is absent')
@@ -44,7 +44,7 @@ def test_pad_is_not_eos_and_eos_is_learned(tok):
 
 def test_missing_columns_are_named(tmp_path):
     p = tmp_path/'x.jsonl'; p.write_text('{"prompt": "a", "cot": "b"}\n')
-    with pytest.raises(KeyError, match=r"columns \['cot', 'prompt'\]"): normalize(read_source(str(p)))
+    with pytest.raises(MedcotError, match=r"columns \['cot', 'prompt'\]"): normalize(read_source(str(p)))
 
 def test_malformed_jsonl_names_file_and_line(tmp_path):
     p = tmp_path/'data.jsonl'
@@ -53,10 +53,11 @@ def test_malformed_jsonl_names_file_and_line(tmp_path):
 
 def test_non_string_field_is_an_error(tmp_path):
     ds = Dataset.from_list([{'Question': 'a', 'Complex_CoT': 'b', 'Response': 'c'}, {'Question': 'd', 'Complex_CoT': 'e', 'Response': None}])
-    with pytest.raises(ValueError, match=r"record 1: field 'answer' \(column 'Response'\) is missing"): normalize(ds)
+    with pytest.raises(ValueError, match=r"record 2: field 'answer' \(column 'Response'\) is missing"): normalize(ds)
 
 def test_unknown_file_type(tmp_path):
-    with pytest.raises(ValueError, match='unknown file type'): read_source(str(tmp_path/'a.txt'))
+    (tmp_path/'a.txt').write_text('x')
+    with pytest.raises(MedcotError, match='unknown file type'): read_source(str(tmp_path/'a.txt'))
 
 def test_csv_parquet_and_column_mapping(tmp_path, tok):
     import pandas as pd

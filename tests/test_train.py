@@ -2,6 +2,7 @@
 import json, os
 import pytest, torch
 from medcot.train import make_config, train, last_checkpoint
+from medcot.data import MedcotError
 from conftest import run_medcot
 
 def test_base_weights_bit_identical_after_training(tmp_path):
@@ -58,7 +59,7 @@ def test_interrupt_keeps_checkpoint_and_resume_continues(tmp_path):
 
 def test_push_offline_fails_clearly_after_local_save(tmp_path):
     cfg = make_config(preset='tiny', overrides=[f'output_dir={tmp_path}', 'max_steps=2', 'eval_steps=0', 'push_to_hub=true', 'hub_model_id=me/x'])
-    with pytest.raises(ConnectionError, match='saved in .*HF_HUB_OFFLINE'): train(cfg, verbose=False)
+    with pytest.raises(MedcotError, match='saved in .*HF_HUB_OFFLINE'): train(cfg, verbose=False)
     assert (tmp_path/'adapter'/'adapter_model.safetensors').exists()
 
 def test_yaml_config_file_cli(tmp_path):
