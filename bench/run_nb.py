@@ -1,6 +1,7 @@
 """Run notebooks the way `nbdev_test --flags cuda` does (nbdev's own cell selection), but keep their outputs:
 each executed notebook is written to OUT_DIR and the text of its `#| cuda` cells to OUT_DIR/cuda_cells.log.
-usage: python bench/run_nb.py OUT_DIR NOTEBOOK...   (exit status 1 if any notebook fails)"""
+usage: python bench/run_nb.py [--cpu] OUT_DIR NOTEBOOK...   (exit status 1 if any notebook fails)
+--cpu skips the `#| cuda` cells, as plain `nbdev_test` does (then bench/keep_gpu_outputs.py --cpu saves the outputs)."""
 import os, sys, json, time
 from pathlib import Path
 from fastcore.xtras import working_directory
@@ -38,6 +39,7 @@ def run(fn:Path, out:Path, force=('cuda',)):
 
 if __name__ == '__main__':
     os.environ['IN_TEST'] = '1'
-    out = Path(sys.argv[1]); out.mkdir(parents=True, exist_ok=True)
-    res = [run(Path(p).resolve(), out) for p in sys.argv[2:]]
+    args = [a for a in sys.argv[1:] if a != '--cpu']
+    out = Path(args[0]); out.mkdir(parents=True, exist_ok=True)
+    res = [run(Path(p).resolve(), out, force=() if '--cpu' in sys.argv else ('cuda',)) for p in args[1:]]
     sys.exit(0 if all(res) else 1)
