@@ -7,7 +7,7 @@ __all__ = ['SECTIONS', 'PRESETS', 'FORM_FIELDS', 'TrainConfig', 'config_keys', '
            'config_from_yaml', 'make_config', 'world_size', 'resolve', 'plot_losses', 'StepTimer', 'CheckpointMarker',
            'memory_plan', 'RunResult', 'train', 'push_adapter', 'LivePlot', 'TrainForm']
 
-# %% ../nbs/03_train.ipynb #2c4d9cea
+# %% ../nbs/03_train.ipynb #0974a14e
 import json, os, shutil, time, copy, dataclasses, typing
 from dataclasses import dataclass, field, asdict, fields
 from pathlib import Path
@@ -17,7 +17,7 @@ from .data import MedcotError
 from .quant import (ModelConfig, get_backend, load_model, compute_dtype, has_cuda, unsloth_installed, estimate_memory,
                           R1_CONFIGS, resolve_model_path)
 from .runs import (prepare_output_dir, run_identity, last_checkpoint, check_checkpoint, checkpoints, mark_checkpoint, rotate,
-                         write_atomic, swap_in)
+                         write_atomic, swap_in, MARKER)
 from .lora import LoraSettings, add_lora, trainable_report, check_only_lora_trainable
 
 # %% ../nbs/03_train.ipynb #17e0e623
@@ -169,7 +169,7 @@ def resolve(cfg:TrainConfig)->TrainConfig:
         cfg.packing = 'on' if has_cuda() and varlen else 'off'
     return cfg
 
-# %% ../nbs/03_train.ipynb #4e5ca552
+# %% ../nbs/03_train.ipynb #474acd5d
 def _versions()->dict:
     import importlib.metadata as md
     out = {}
@@ -350,8 +350,8 @@ def train(cfg:TrainConfig,         # the run's configuration
     run = prepare_output_dir(cfg.output_dir, resume is not False, overwrite, main)
     identity = run_identity(asdict(cfg))
     ckpt = _resume_point(run, resume, identity)
-    plan = memory_plan(cfg)
-    if plan['device_gib']:
+    plan = memory_plan(cfg) if has_cuda() else None  # on the CPU there is no card to fill
+    if plan:
         if verbose: print(f"memory: about {plan['estimate_gib']} GiB estimated for a training step; the GPU has {plan['device_gib']} GiB")
         if not plan['fits'] and cfg.check_memory:
             raise MedcotError(f"this run needs about {plan['estimate_gib']} GiB and the GPU has {plan['device_gib']} GiB; "
@@ -361,7 +361,7 @@ def train(cfg:TrainConfig,         # the run's configuration
     model, tok = load_model(cfg.model, cfg.data.max_seq_length)
     data = prepare_data(cfg.data, tok, verbose=verbose)
     if ckpt:
-        was = json.loads((ckpt/'medcot_checkpoint.json').read_text()).get('data_fingerprint')
+        was = json.loads((ckpt/MARKER).read_text()).get('data_fingerprint')
         if was and was != data.fingerprint:
             raise MedcotError(f"{ckpt} was trained on other data (fingerprint {was}, now {data.fingerprint}); resume with the same "
                               "data, or start over with --overwrite")
