@@ -32,6 +32,8 @@ extras = {
     'app': ['bm25s>=0.2', 'gradio>=5'],
     # medcot.langchain: a LangChain retriever and chat model
     'langchain': ['langchain-core>=0.3'],
+    # dense retrieval beside BM25 (medcot.rag.dense_retriever)
+    'dense': ['sentence-transformers>=3'],
 }
 
 setuptools.setup(

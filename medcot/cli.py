@@ -12,7 +12,7 @@ from dataclasses import asdict
 from .data import MedcotError
 from .train import TrainConfig, make_config, config_keys, PRESETS, _get_key
 
-# %% ../nbs/09_cli.ipynb #a2b8fd3e
+# %% ../nbs/09_cli.ipynb #10dbf74d
 def _keys_help()->str:
     d = TrainConfig()
     return 'config keys (key=value):\n' + '\n'.join(f"  {k}={_get_key(d, k)!r}" for k in config_keys(d))
@@ -69,12 +69,35 @@ def _mapping(flag:str, text:str|None)->dict|None:
     return d
 
 def cmd_eval(a):
-    from medcot.eval import load_items, compare
-    from medcot.infer import GenConfig
-    items = load_items(a.items, a.kind, _mapping('--columns', a.columns), a.limit, a.subset, a.split)
+    from medcot.eval import (load_items, compare, load_suite, compare_suites, contamination, training_questions, budget_curve,
+                             plot_budget, _resolve_models)
+    from medcot.infer import GenConfig, load_for_inference
+    from medcot.runs import adapter_dir
     g = GenConfig(max_new_tokens=a.max_new_tokens, temperature=a.temperature, seed=a.seed, batch_size=a.batch_size)
-    df = compare(a.models.split(','), items, a.out, g, a.backend)
+    models = a.models.split(',')
+    run = next((m for m in models if m != 'base' and adapter_dir(m)), None)  # whose training data is checked for overlap
+    if a.suites:
+        suites = {n: load_suite(n, p or None, a.limit) for n, _, p in (s.partition('=') for s in a.suites.split(','))}
+        df = compare_suites(models, suites, a.out, g, a.backend, contamination_from=run, exclude_contaminated=a.exclude_contaminated)
+        items = next(iter(suites.values()))
+    else:
+        items = load_items(a.items, a.kind, _mapping('--columns', a.columns), a.limit, a.subset, a.split)
+        if run:
+            hits = contamination(items, training_questions(run))
+            print(f"contamination: {len(hits)} of {len(items)} items share 64+ characters with {run}'s training questions"
+                  + ('; left out' if a.exclude_contaminated and hits else ''))
+            if a.exclude_contaminated: items = [it for k, it in enumerate(items) if k not in set(hits)]
+        df = compare(models, items, a.out, g, a.backend)
     print(df.to_markdown()); print(f"report: {a.out}")
+    if a.budgets:
+        from dataclasses import replace
+        budgets, votes = [int(x) for x in a.budgets.split(',')], [int(x) for x in a.votes.split(',')]
+        for label, spec in _resolve_models(models):
+            m, tok = load_for_inference(spec, a.backend)
+            curve = budget_curve(m, tok, items, budgets, votes, g)
+            tag = Path(label).name or label
+            curve.to_csv(Path(a.out)/f'budget-{tag}.csv'); plot_budget(curve, Path(a.out)/f'budget-{tag}.png')
+            print(f"{label}:"); print(curve.to_markdown(index=False))
 
 def cmd_merge(a):
     from medcot.infer import merge_adapter
@@ -114,6 +137,10 @@ def parser()->argparse.ArgumentParser:
     e.add_argument('--columns', help='column mapping (YAML or JSON), e.g. "{question: q, answer: a}"')
     e.add_argument('--subset'); e.add_argument('--split', default='train'); e.add_argument('--limit', type=int)
     e.add_argument('--batch-size', type=int, default=8); e.add_argument('--out', default='runs/eval')
+    e.add_argument('--suites', help='benchmarks by name, each from the Hub or name=release_file: ' + ', '.join(['medqa', 'medmcqa', 'pubmedqa', 'mmlu-<subject>']))
+    e.add_argument('--exclude-contaminated', action='store_true', help="leave out items that overlap the run's training questions")
+    e.add_argument('--budgets', help='thinking budgets for an accuracy curve, e.g. 256,512,1024')
+    e.add_argument('--votes', default='1', help='samples per item for majority vote in the curve, e.g. 1,4')
     _gen_args(e); e.set_defaults(fn=cmd_eval)
     mg = sub.add_parser('merge', help='merge an adapter into a 16-bit copy of its base (safetensors)')
     mg.add_argument('run'); mg.add_argument('out'); mg.add_argument('--dtype', default='auto')

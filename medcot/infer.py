@@ -16,7 +16,7 @@ from .tokenizer import load_tokenizer
 from .runs import adapter_dir, swap_in
 from .quant import ModelConfig, HFBackend, UnslothBackend, Backend, get_backend, load_model, compute_dtype, resolve_model_path, has_cuda
 
-# %% ../nbs/04_infer.ipynb #9112e326
+# %% ../nbs/04_infer.ipynb #c8b9b8f9
 _STRAY = re.compile(r'<｜(?:end▁of▁sentence|begin▁of▁sentence|▁pad▁|User|Assistant)｜>|<\|(?:im_end|im_start|endoftext|eot_id|vision_pad)\|>')
 
 @dataclass
@@ -27,6 +27,8 @@ class Parsed:
     closed:bool     # the model closed its reasoning with </think>
     truncated:bool  # generation stopped at max_new_tokens instead of EOS
     raw:str=''      # the decoded text, special tokens included
+    n_tokens:int=0  # tokens generated
+    eos:bool=False  # generation ended with EOS
 
 def parse_output(text:str,            # generated text after the prompt (special tokens may be present)
                  truncated:bool=False, # generation hit max_new_tokens
@@ -84,7 +86,7 @@ def load_for_inference(path_or_name:str,     # run dir, adapter dir, or base mod
     tok.padding_side = 'left'  # batch generation continues every row from its own last token
     return b.for_inference(model), tok
 
-# %% ../nbs/04_infer.ipynb #7abb5a8d
+# %% ../nbs/04_infer.ipynb #0784d0a3
 @dataclass
 class GenConfig:
     "Sampling settings for generation."
@@ -100,23 +102,29 @@ def _gen_kwargs(tok, g:GenConfig)->dict:
     else: kw.update(do_sample=False, temperature=None, top_p=None, top_k=None)
     return kw
 
-def generate(model, tok, questions:list, g:GenConfig|None=None, stats:dict|None=None)->list:
+def generate(model, tok, questions:list, g:GenConfig|None=None, stats:dict|None=None,
+             raw:bool=False,        # `questions` are whole prompts already (a continuation), not user turns
+             stop:tuple=(),         # token ids that end a row besides EOS (e.g. `</think>` for a reasoning budget)
+            )->list:
     "Generate for each question (R1 prompt), batched; returns `Parsed` outputs in order. Fills `stats` with throughput."
     import torch
     from transformers import set_seed
     g = g or GenConfig()
     set_seed(g.seed)
     out, n_tok, t0 = [], 0, time.time()
+    ends = [tok.eos_token_id, *stop]
     for i in range(0, len(questions), g.batch_size):
-        prompts = [r1_prompt(tok, q) for q in questions[i:i+g.batch_size]]
+        prompts = questions[i:i+g.batch_size] if raw else [r1_prompt(tok, q) for q in questions[i:i+g.batch_size]]
         enc = tok(prompts, return_tensors='pt', padding=True, add_special_tokens=False).to(model.device)
-        with torch.no_grad(): ids = model.generate(**enc, **_gen_kwargs(tok, g))
+        with torch.no_grad(): ids = model.generate(**enc, **dict(_gen_kwargs(tok, g), eos_token_id=ends))
         new = ids[:, enc['input_ids'].shape[1]:]
         for row in new:
-            ended = (row == tok.eos_token_id).nonzero()
+            ended = torch.isin(row, torch.tensor(ends, device=row.device)).nonzero()
             n = int(ended[0]) + 1 if len(ended) else int((row != tok.pad_token_id).sum())
             n_tok += n
-            out.append(parse_output(tok.decode(row[:n], skip_special_tokens=False), truncated=not len(ended)))
+            o = parse_output(tok.decode(row[:n], skip_special_tokens=False), truncated=not len(ended))
+            o.n_tokens, o.eos = n, bool(len(ended)) and int(row[n-1]) == tok.eos_token_id
+            out.append(o)
     if stats is not None:
         dt = time.time() - t0
         stats.update(seconds=round(dt, 3), new_tokens=n_tok, tokens_per_second=round(n_tok/dt, 1))
