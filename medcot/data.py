@@ -314,7 +314,7 @@ def tokenize_example(rec:dict, tok,
         status, k = 'dropped', n_r - (len(c) - room)  # k: reasoning tokens to keep
         while overlong == 'shorten' and k > 0:
             cut = reasoning[:offs[k-1][1]]  # ends on a token boundary of the joint tokenization
-            c2, o2, n2 = _joint(tok, cut, tail)  # re-tokenized as one text, so labels stay the model's own tokens
+            c2, _, n2 = _joint(tok, cut, tail)  # re-tokenized as one text, so labels stay the model's own tokens
             if len(c2) <= room: c, n_r, status = c2, n2, 'shortened'; break
             k -= len(c2) - room
     comp = c + [tok.eos_token_id]
