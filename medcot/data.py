@@ -4,9 +4,9 @@
 
 # %% auto #0
 __all__ = ['MEDICAL_O1', 'SAMPLE_PATH', 'CANONICAL', 'SCHEMAS', 'R1_SPECIAL', 'MedcotError', 'DataConfig', 'hub_offline',
-           'read_source', 'detect_columns', 'split_think', 'normalize', 'dedupe', 'question_text', 'r1_prompt',
-           'format_parts', 'format_example', 'r1_chat_template', 'build_tiny_tokenizer', 'tokenize_example',
-           'load_records', 'PreparedData', 'prepare_data', 'length_report', 'plot_lengths']
+           'looks_like_hub_id', 'read_source', 'detect_columns', 'split_think', 'normalize', 'dedupe', 'question_text',
+           'r1_prompt', 'format_parts', 'format_example', 'r1_chat_template', 'build_tiny_tokenizer',
+           'tokenize_example', 'load_records', 'PreparedData', 'prepare_data', 'length_report', 'plot_lengths']
 
 # %% ../nbs/00_data.ipynb #2ea58b73
 import json, os, re, hashlib
@@ -49,14 +49,16 @@ class DataConfig:
             raise MedcotError(f"data.max_samples: expected a positive count or null; got {self.max_samples}")
         return self
 
-# %% ../nbs/00_data.ipynb #f198e0e3
+# %% ../nbs/00_data.ipynb #516dc2ea
 _READERS = {'.json': 'json', '.jsonl': 'json', '.csv': 'csv', '.parquet': 'parquet'}
 _LINE = '_line'  # the line of a JSON Lines file each record came from, so that errors can name it
 
-def _read_text(p:Path)->str:
-    "The file's text, or a `MedcotError` naming the file (and line) when it is empty or not UTF-8."
+def _read_text(p:Path, empty_ok:bool=False)->str:
+    "The file's text, or a `MedcotError` naming the file (and line) when it is empty (unless `empty_ok`) or not UTF-8."
     b = p.read_bytes()
-    if not b.strip(): raise MedcotError(f"{p}: the file is empty")
+    if not b.strip():
+        if empty_ok: return ''
+        raise MedcotError(f"{p}: the file is empty")
     try: return b.decode('utf-8-sig')
     except UnicodeDecodeError as e:
         line = b[:e.start].count(10) + 1  # 10: the newline byte
@@ -94,6 +96,10 @@ def hub_offline()->bool:
     "True when the Hugging Face Hub must not be contacted (`HF_HUB_OFFLINE`)."
     return os.environ.get('HF_HUB_OFFLINE', '').upper() in ('1', 'ON', 'YES', 'TRUE')
 
+def looks_like_hub_id(name:str)->bool:
+    "True for names of the form `owner/name`, as Hugging Face ids are (datasets and models alike)."
+    return bool(re.fullmatch(r'[\w.-]+/[\w.-]+', str(name)))
+
 def read_source(source:str|list|Dataset='sample', # 'sample', 'auto', a hub id, a local file, a list of dicts or a Dataset
                 subset:str|None=None,  # hub config name
                 split:str='train',     # hub split
@@ -107,7 +113,7 @@ def read_source(source:str|list|Dataset='sample', # 'sample', 'auto', a hub id, 
     if source == 'auto': source = 'sample' if hub_offline() else MEDICAL_O1
     if source == 'sample': return Dataset.from_json(str(SAMPLE_PATH))
     p = Path(source).expanduser()
-    if p.exists() or p.suffix.lower() in _READERS or not re.fullmatch(r'[\w.-]+/[\w.-]+', source):  # a file, not a hub id
+    if p.exists() or p.suffix.lower() in _READERS or not looks_like_hub_id(source):  # a file, not a hub id
         ext = p.suffix.lower()
         if not p.exists(): raise MedcotError(f"{p}: no such file")
         if p.is_dir(): raise MedcotError(f"{p}: is a folder; give a .json, .jsonl, .csv or .parquet file")

@@ -8,11 +8,11 @@ __all__ = ['DEFAULT_MODEL', 'TINY_DIR', 'TINY_VERSION', 'CARDS', 'LORA_TARGETS',
            'HFBackend', 'UnslothBackend', 'get_backend', 'load_model', 'unsloth_packed_varlen', 'estimate_memory',
            'fits', 'memory_table', 'build_shape_model']
 
-# %% ../nbs/01_quant.ipynb #d1dd0d8d
-import os, math, json, re
+# %% ../nbs/01_quant.ipynb #b2f616d0
+import os, math, json
 from dataclasses import dataclass
 from pathlib import Path
-from .data import build_tiny_tokenizer, read_source, normalize, _text_corpus, MedcotError, hub_offline
+from .data import build_tiny_tokenizer, read_source, normalize, _text_corpus, MedcotError, hub_offline, looks_like_hub_id
 from .tokenizer import load_tokenizer
 
 # %% ../nbs/01_quant.ipynb #22d74a27
@@ -47,7 +47,7 @@ def compute_dtype(name:str='auto', # 'auto' or a torch dtype name
         raise MedcotError(f"model.dtype: expected auto, bfloat16, float16 or float32; got {name!r}")
     return getattr(torch, gpu_features(capability)['dtype'] if name == 'auto' else name)
 
-# %% ../nbs/01_quant.ipynb #bbf5ba0f
+# %% ../nbs/01_quant.ipynb #e2a3e827
 TINY_DIR = Path(os.environ.get('MEDCOT_CACHE', Path.home()/'.cache'/'medcot'))/'tiny-r1-qwen2'
 TINY_VERSION = 3  # bump when the tiny model's recipe changes
 
@@ -90,7 +90,7 @@ def resolve_model_path(name:str)->str:
         if not (p/'config.json').exists():
             raise MedcotError(f"{name}: this folder has no config.json, so it is not a model (a run is loaded from its run directory)")
         return str(p)
-    if not re.fullmatch(r'[\w.-]+/[\w.-]+', name): raise MedcotError(f"{name}: no such model folder, and not a Hugging Face model id")
+    if not looks_like_hub_id(name): raise MedcotError(f"{name}: no such model folder, and not a Hugging Face model id")
     if hub_offline(): raise MedcotError(f"{name}: no such local folder, and HF_HUB_OFFLINE is set, so it was not looked up on the Hub")
     return name
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from importlib.resources import files
 from .data import MedcotError, _read_text
 
-# %% ../nbs/06_rag.ipynb #3298fa19
+# %% ../nbs/06_rag.ipynb #c4b83fcf
 SAMPLE_CORPUS = files('medcot')/'assets'/'medcot_corpus.jsonl'
 SAMPLE_QUESTIONS = files('medcot')/'assets'/'medcot_rag_questions.jsonl'
 PARAPHRASED_QUESTIONS = files('medcot')/'assets'/'medcot_rag_paraphrases.jsonl'  # lay wording, few words shared with the passage
@@ -34,7 +34,7 @@ def read_corpus(path, text_field:str='text', verbose:bool=True)->list:
     "Documents (dicts with id, title, text) from a folder of .txt/.md files or a .jsonl file; empty ones are skipped and counted."
     p = Path(path)
     if p.is_dir():
-        docs = [dict(id=f.name, title=f.stem, text=_read_text(f) if f.read_bytes().strip() else '') for f in corpus_files(p)]
+        docs = [dict(id=f.name, title=f.stem, text=_read_text(f, empty_ok=True)) for f in corpus_files(p)]
     elif p.suffix == '.jsonl':
         docs = []
         for i, line in enumerate(_read_text(p).splitlines(), 1):
