@@ -4,6 +4,8 @@
 #   bash bench/gpu.sh bench     # peer recipes (../shared/anchors or .bench/anchors) and medcot's presets, 1.5B shape
 #   bash bench/gpu.sh bench7b   # the 7B shape with the t4 preset
 #   bash bench/gpu.sh ddp       # 1 GPU against all GPUs of the host (torchrun), same per-GPU batch
+#   bash bench/gpu.sh grpo      # GRPO rollouts/s, generated tok/s, update time, peak memory (a100 and t4 presets, both backends)
+#   bash bench/gpu.sh long      # long reasoning traces (8k, 16k tokens): tok/s and peak memory; Unsloth's fused loss on and off
 # Where medcot[gpu] is pip-installed nothing else is needed; on the lent device the wheels in .whl/ are installed first.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -63,6 +65,21 @@ case "${1:-}" in
     [ -f $s7/config.json ] || SHAPE=7b python3 $anchors/probe.py make
     [ -f /tmp/bench.jsonl ] || python3 bench/qlora_bench.py data $s7 /tmp/bench.jsonl $anchors/lengths.json
     MEAN_LEN=${MEAN_LEN:-801.3} python3 bench/qlora_bench.py run t4 $s7 /tmp/bench.jsonl 2>>/tmp/medcot-bench.err | tee -a "$OUT/bench.jsonl" ;;
-  *) echo "usage: bash bench/gpu.sh tests|medcot|anchors|bench|bench7b|prof|ddp"; exit 2 ;;
+  grpo)
+    [ -f $shape/config.json ] || python3 -c "from medcot.quant import build_shape_model; build_shape_model(path='$shape')"
+    IFS=';' read -ra variants <<< "${VARIANTS:-a100:max_completion_length=512;t4:max_completion_length=512;a100:max_completion_length=512 model.backend=hf}"
+    for v in "${variants[@]}"; do p=${v%%:*}; args=${v#*:}
+      python3 bench/grpo_bench.py $p $shape $args 2>>/tmp/medcot-bench.err | tee -a "$OUT/bench.jsonl"; done ;;
+  long)  # records of LEN tokens (shortened to the limit), one JSON line per variant
+    [ -f $shape/config.json ] || python3 -c "from medcot.quant import build_shape_model; build_shape_model(path='$shape')"
+    for L in 8192 16384; do
+      python3 -c "import json; json.dump([$L + 200] * 64, open('/tmp/len$L.json', 'w'))"
+      [ -f /tmp/long$L.jsonl ] || python3 bench/qlora_bench.py data $shape /tmp/long$L.jsonl /tmp/len$L.json > /dev/null; done
+    IFS=';' read -ra variants <<< "${VARIANTS:-a100:8192:batch_size=4;a100:16384:batch_size=2;t4:8192:batch_size=1 grad_accum=8;a100:16384:batch_size=1;logits|a100:16384:batch_size=1}"
+    for v in "${variants[@]}"; do env=""; [ "${v%%|*}" = logits ] && { env="UNSLOTH_RETURN_LOGITS=1"; v=${v#*|}; }
+      p=${v%%:*}; rest=${v#*:}; L=${rest%%:*}; args=${rest#*:}
+      env $env STEPS=${STEPS:-6} MEAN_LEN=$L python3 bench/qlora_bench.py run $p $shape /tmp/long$L.jsonl data.max_seq_length=$L $args 2>>/tmp/medcot-bench.err \
+        | python3 -c "import json,sys; [print(json.dumps(dict(json.loads(l), seq=$L, unsloth_return_logits='$env' != ''))) for l in sys.stdin]" | tee -a "$OUT/bench.jsonl"; done ;;
+  *) echo "usage: bash bench/gpu.sh tests|medcot|anchors|bench|bench7b|prof|ddp|grpo|long"; exit 2 ;;
 esac
 [ -f /tmp/medcot-bench.err ] && grep -iE 'error|Traceback' -A3 /tmp/medcot-bench.err | tail -40

@@ -248,7 +248,7 @@ def _grpo_args(cfg:GRPOSettings, run:Path, weights:list):
         report_to=[], seed=cfg.seed, data_seed=cfg.seed, dataloader_pin_memory=has_cuda(), disable_tqdm=False,
         ddp_find_unused_parameters=False)
 
-# %% ../nbs/05a_grpo.ipynb #e0200398
+# %% ../nbs/05a_grpo.ipynb #bcd23d2c
 def plot_rewards(log_history:list, path=None):
     "Mean reward (total and each function's) and loss against step."
     import matplotlib.pyplot as plt
@@ -273,14 +273,15 @@ def _held_out_eval(model, tok, items:list, cfg:GRPOSettings)->dict:
     return dict(metrics(rows, tok), gen_tokens_per_second=st.get('tokens_per_second'))
 
 def _rollout_stats(rollouts:list, log_history:list)->dict:
-    "Rollouts/s, generated tokens/s and update seconds per step, after the first rollout (warm-up)."
+    "Rollouts/s, generated tokens/s, seconds per step and per update (one rollout per optimizer step), after the first step (warm-up)."
     r = rollouts[1:] or rollouts
     if not r: return {}
     sec, n, ntok = (sum(x[i] for x in r) for i in range(3))
-    steps = [h['step_time'] for h in log_history if 'step_time' in h]
+    steps = [h['step_time'] for h in log_history if 'step_time' in h][1:]  # TRL's time per optimizer step, rollout included
+    step = sum(steps) / len(steps) if steps else None
     return dict(rollouts_per_second=round(n / sec, 2), generated_tokens_per_second=round(ntok / sec, 1),
                 mean_completion_tokens=round(ntok / n, 1), rollout_seconds=round(sec / len(r), 3),
-                step_seconds=round(sum(steps) / len(steps), 3) if steps else None)
+                step_seconds=step and round(step, 3), update_seconds=step and round(step - sec / len(r), 3))
 
 # %% ../nbs/05a_grpo.ipynb #b8a2e872
 @dataclass
