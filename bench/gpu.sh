@@ -67,7 +67,7 @@ case "${1:-}" in
     MEAN_LEN=${MEAN_LEN:-801.3} python3 bench/qlora_bench.py run t4 $s7 /tmp/bench.jsonl 2>>/tmp/medcot-bench.err | tee -a "$OUT/bench.jsonl" ;;
   grpo)
     [ -f $shape/config.json ] || python3 -c "from medcot.quant import build_shape_model; build_shape_model(path='$shape')"
-    IFS=';' read -ra variants <<< "${VARIANTS:-a100:max_completion_length=512;t4:max_completion_length=512;a100:max_completion_length=512 model.backend=hf}"
+    IFS=';' read -ra variants <<< "${VARIANTS:-a100:max_completion_length=256;t4:max_completion_length=256}"
     for v in "${variants[@]}"; do p=${v%%:*}; args=${v#*:}
       python3 bench/grpo_bench.py $p $shape $args 2>>/tmp/medcot-bench.err | tee -a "$OUT/bench.jsonl"; done ;;
   long)  # records of LEN tokens (shortened to the limit), one JSON line per variant

@@ -38,9 +38,7 @@ def cmd_train(a):
 def cmd_grpo(a):
     from medcot.grpo import grpo_config
     cfg = grpo_config(a.config, a.preset, a.overrides)
-    from medcot.quant import get_backend
-    get_backend(cfg.model.backend)  # Unsloth first, before TRL, where it is the backend
-    from medcot.grpo import grpo
+    from medcot.grpo import grpo  # GRPO runs on the hf backend (05a_grpo says why): Unsloth is not imported
     try: res = grpo(cfg, resume=True if a.resume else False, overwrite=a.overwrite)
     except KeyboardInterrupt: sys.exit(130)
     m = res.manifest
