@@ -11,7 +11,7 @@ from pathlib import Path
 def run(preset, model_dir, extra=(), steps=6):
     out = Path(f"/tmp/grpo-bench-{preset}-{int(time.time())}")
     cmd = [sys.executable, '-m', 'medcot', 'grpo', '--preset', preset, f'model.name={model_dir}', 'items.source=letters',
-           'items.eval_items=0', f'max_steps={steps}', f'logging_steps={steps}', 'save_steps=100000', f'output_dir={out}', *extra]
+           'items.eval_items=0', f'max_steps={steps}', 'logging_steps=1', 'save_steps=100000', f'output_dir={out}', *extra]
     t = time.time(); r = subprocess.run(cmd, capture_output=True, text=True)
     if r.returncode: print(r.stdout[-3000:], r.stderr[-6000:], file=sys.stderr); return dict(recipe=f'medcot grpo --preset {preset}', extra=list(extra), error=r.stderr.strip().splitlines()[-1][:300])
     m = json.loads((out/'manifest.json').read_text())
