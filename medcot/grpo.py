@@ -288,7 +288,7 @@ def _rollout_stats(rollouts:list, log_history:list)->dict:
                 mean_completion_tokens=round(ntok / n, 1), rollout_seconds=round(sec / len(r), 3),
                 step_seconds=step and round(step, 3), update_seconds=step and round(step - sec / len(r), 3))
 
-# %% ../nbs/05a_grpo.ipynb #d4a49767
+# %% ../nbs/05a_grpo.ipynb #0fd5935a
 @dataclass
 class GRPOResult:
     "What `grpo` produced."
@@ -327,9 +327,7 @@ def grpo(cfg:GRPOSettings,        # the run's configuration
         raise MedcotError(f"items.source {cfg.items.source}: a prompt has {longest} tokens, more than max_prompt_length={cfg.max_prompt_length}")
     model = add_lora(model, cfg.lora, backend, cfg.model.gradient_checkpointing, cfg.seed)
     if cfg.adapter: _load_start_adapter(model, Path(cfg.adapter))
-    if cfg.model.dtype == 'float16':  # fp16 training scales the loss: the trainable weights must be fp32 for the scaler
-        for p in model.parameters():
-            if p.requires_grad: p.data = p.data.float()
+
     check_only_lora_trainable(model)
     before = _held_out_eval(model, tok, held_out, cfg) if held_out and not ckpt else None
     if verbose and before: print(f"held-out accuracy before: {before['accuracy']} on {before['n']} items")
@@ -339,6 +337,9 @@ def grpo(cfg:GRPOSettings,        # the run's configuration
     marker = CheckpointMarker(run, identity, None, cfg.save_total_limit)
     trainer = _timed_trainer(GRPOTrainer)(model=model, reward_funcs=fns, args=_grpo_args(cfg, run, weights), train_dataset=data,
                                           processing_class=tok, callbacks=[marker, *(callbacks or [])])
+    if cfg.model.dtype == 'float16':  # TRL 1.14 casts QLoRA adapters to bf16 in GRPOTrainer.__init__; fp16's loss scaler needs fp32
+        for p in trainer.model.parameters():
+            if p.requires_grad: p.data = p.data.float()
     if torch.cuda.is_available(): torch.cuda.reset_peak_memory_stats()
     try: out = trainer.train(resume_from_checkpoint=str(ckpt) if ckpt else None)
     except BaseException:
