@@ -139,7 +139,7 @@ def prepare_output_dir(run_dir, resume:bool=False, overwrite:bool=False, main:bo
         (run/'.medcot-write-test').unlink()
     except OSError as e: raise MedcotError(f"output_dir {run}: cannot be written ({e.strerror or e}); choose another output_dir") from None
     if overwrite and state != 'new':
-        for name in ('adapter', 'checkpoints', 'manifest.json', 'loss.png'):
+        for name in ('adapter', 'checkpoints', 'manifest.json', 'loss.png', 'rewards.png'):
             q = run/name
             if q.is_dir(): shutil.rmtree(q)
             elif q.exists(): q.unlink()
