@@ -327,7 +327,6 @@ def grpo(cfg:GRPOSettings,        # the run's configuration
         raise MedcotError(f"items.source {cfg.items.source}: a prompt has {longest} tokens, more than max_prompt_length={cfg.max_prompt_length}")
     model = add_lora(model, cfg.lora, backend, cfg.model.gradient_checkpointing, cfg.seed)
     if cfg.adapter: _load_start_adapter(model, Path(cfg.adapter))
-
     check_only_lora_trainable(model)
     before = _held_out_eval(model, tok, held_out, cfg) if held_out and not ckpt else None
     if verbose and before: print(f"held-out accuracy before: {before['accuracy']} on {before['n']} items")
