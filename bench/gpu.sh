@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # GPU runs of medcot (see nbs/benchmark.md). From the repo root on a CUDA machine:
 #   bash bench/gpu.sh tests     # every notebook with its `#| cuda` cells (nbdev's selection), outputs kept
-#   bash bench/gpu.sh bench     # peer recipes (../shared/anchors or .bench/anchors) and medcot's presets, 1.5B shape
-#   bash bench/gpu.sh bench7b   # the 7B shape with the t4 preset
-#   bash bench/gpu.sh ddp       # 1 GPU against all GPUs of the host (torchrun), same per-GPU batch
+#   bash bench/gpu.sh bench     # medcot's presets beside the peer recipes (bench/peer_recipes.py), 1.5B shape
+#   bash bench/gpu.sh shapes    # the 7B and Llama-8B shapes with the a100 preset (plan=auto) and the t4 preset
+#   bash bench/gpu.sh ddp       # Unsloth data parallel: N GPUs against 1 GPU with the same global batch (N = 2, 4 up to
+#                               # the host's count): speed-up, loss curves, and every rank's adapter digest
 #   bash bench/gpu.sh grpo      # GRPO rollouts/s, generated tok/s, update time, peak memory (a100 and t4 presets, both backends)
 #   bash bench/gpu.sh long      # long reasoning traces (8k, 16k tokens): tok/s and peak memory; Unsloth's fused loss on and off
 # Where medcot[gpu] is pip-installed nothing else is needed; on the lent device the wheels in .whl/ are installed first.
@@ -20,66 +21,61 @@ if ! command -v medcot >/dev/null; then  # not pip-installed: run from the check
 fi
 export MEDCOT_CACHE=/tmp/medcot-cache
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader | tee -a "$OUT/gpu.txt"
-anchors=$( [ -d ../shared/anchors ] && echo ../shared/anchors || echo .bench/anchors )
 shape=/tmp/r1-1.5b-shape
+mkshape() {  # mkshape HUB_NAME DIR: random weights with the exact shape of an R1 distill
+  [ -f $2/config.json ] || python3 -c "from medcot.quant import build_shape_model; build_shape_model('$1', path='$2')"; }
+data() { [ -f /tmp/bench.jsonl ] || python3 bench/qlora_bench.py data $shape /tmp/bench.jsonl > "$OUT/data.json"; }
+mkshape deepseek-ai/DeepSeek-R1-Distill-Qwen-1.5B $shape
+export MEAN_LEN=$(python3 -c "import json; L=json.load(open('bench/medical_o1_lengths.json')); print(sum(L)/len(L))")
+peer() { BS=16 python3 bench/peer_recipes.py $1 ${2:-$shape} 2>>/tmp/medcot-bench.err | grep '^{"' | tee -a "$OUT/bench.jsonl"; }
+run() { python3 bench/qlora_bench.py run "$@" 2>>/tmp/medcot-bench.err | tee -a "$OUT/bench.jsonl"; }
 case "${1:-}" in
+  prep) data; [ -n "${LONG:-}" ] && VARIANTS=none bash bench/gpu.sh long ;;  # the wheels, the shape, its data (LONG=1: the long records)
   tests)
     python3 bench/run_nb.py "$OUT" ${NBS:-nbs/01_quant.ipynb nbs/02_lora.ipynb nbs/03_train.ipynb nbs/04_infer.ipynb} ;;
-  bench)
-    [ -f $shape/config.json ] || python3 $anchors/probe.py make
-    python3 bench/qlora_bench.py data $shape /tmp/bench.jsonl $anchors/lengths.json | tee "$OUT/data.json"
-    export MEAN_LEN=$(python3 -c "import json;print(json.load(open('$OUT/data.json'))['mean_len'])")
+  bench)  # medcot's default for the card first (a run cut short keeps what it measured), then the peer recipes, then the rest
+    data
     export MATMUL_TFLOPS=$(python3 bench/qlora_bench.py matmul | tee -a "$OUT/bench.jsonl" | python3 -c "import json,sys;print(json.load(sys.stdin)['bf16_matmul_tflops'])")
-    # most telling first (a run cut short by a time limit keeps what it measured): medcot's default for the card,
-    # then the peer recipes, then the T4 preset (memory)
-    python3 bench/qlora_bench.py run a100 $shape /tmp/bench.jsonl 2>>/tmp/medcot-bench.err | tee -a "$OUT/bench.jsonl"
-    BS=16 LOGSTEPS=10 python3 $anchors/sft_recipes.py unsloth_packed 2>>/tmp/medcot-bench.err | grep '^{' | tee -a "$OUT/bench.jsonl"
-    for r in unsloth_defaults tutorial; do python3 $anchors/sft_recipes.py $r 2>>/tmp/medcot-bench.err | grep '^{' | tee -a "$OUT/bench.jsonl"; done
-    python3 bench/qlora_bench.py run t4 $shape /tmp/bench.jsonl 2>>/tmp/medcot-bench.err | tee -a "$OUT/bench.jsonl" ;;
-  medcot)  # medcot's presets only, 1.5B shape
-    [ -f $shape/config.json ] || python3 $anchors/probe.py make
-    [ -f /tmp/bench.jsonl ] || python3 bench/qlora_bench.py data $shape /tmp/bench.jsonl $anchors/lengths.json | tee "$OUT/data.json"
-    export MEAN_LEN=$(python3 -c "import json;print(json.load(open('$OUT/data.json'))['mean_len'])" 2>/dev/null || echo 801.3)
-    export MATMUL_TFLOPS=${MATMUL_TFLOPS:-$(python3 bench/qlora_bench.py matmul | python3 -c "import json,sys;print(json.load(sys.stdin)['bf16_matmul_tflops'])")}
-    for p in ${PRESETS:-a100 t4}; do python3 bench/qlora_bench.py run $p $shape /tmp/bench.jsonl ${EXTRA:-} 2>>/tmp/medcot-bench.err | tee -a "$OUT/bench.jsonl"; done ;;
+    run a100 $shape /tmp/bench.jsonl
+    for r in ${RECIPES:-unsloth_packed unsloth_defaults tutorial}; do peer $r; done
+    IFS=';' read -ra variants <<< "${VARIANTS:-a100:plan=fixed;a100:lora.dropout=0;t4:}"
+    for v in "${variants[@]}"; do run ${v%%:*} $shape /tmp/bench.jsonl ${v#*:}; done ;;
+  medcot)  # medcot's presets only (PRESETS), 1.5B shape, extra overrides in EXTRA
+    data
+    for p in ${PRESETS:-a100 t4}; do run $p $shape /tmp/bench.jsonl ${EXTRA:-}; done ;;
   anchors)  # the peer recipes alone (RECIPES), e.g. beside a `medcot` run on the same warm machine
-    [ -f $shape/config.json ] || python3 $anchors/probe.py make
-    for r in ${RECIPES:-unsloth_packed unsloth_defaults tutorial}; do BS=16 LOGSTEPS=$([ $r = unsloth_packed ] && echo 10 || echo 1) \
-      python3 $anchors/sft_recipes.py $r 2>>/tmp/medcot-bench.err | grep '^{' | tee -a "$OUT/bench.jsonl"; done ;;
-  prof)  # where a training step spends its time: torch.profiler tables of medcot's steps, beside the packed anchor
-    [ -f $shape/config.json ] || python3 $anchors/probe.py make
-    [ -f /tmp/bench.jsonl ] || python3 bench/qlora_bench.py data $shape /tmp/bench.jsonl $anchors/lengths.json > /dev/null
-    [ -n "${ANCHOR-1}" ] && BS=16 LOGSTEPS=10 python3 $anchors/sft_recipes.py unsloth_packed 2>>/tmp/medcot-bench.err | grep '^{' | tee -a "$OUT/bench.jsonl"
+    for r in ${RECIPES:-unsloth_packed unsloth_defaults tutorial}; do peer $r; done ;;
+  shapes)  # the larger distills' shapes: a100 preset (plan=auto fills the card) and the t4 preset
+    data
+    for m in ${MODELS:-DeepSeek-R1-Distill-Qwen-7B DeepSeek-R1-Distill-Llama-8B}; do
+      mkshape deepseek-ai/$m /tmp/$m-shape
+      for p in ${PRESETS:-a100 t4}; do STEPS=${STEPS:-10} run $p /tmp/$m-shape /tmp/bench.jsonl; done
+      rm -rf /tmp/$m-shape; done ;;
+  prof)  # where a training step spends its time: torch.profiler tables of medcot's steps
+    data
     IFS=';' read -ra variants <<< "${VARIANTS:-default:a100}"
     for v in "${variants[@]}"; do tag=${v%%:*}; args=${v#*:}
-      OUT=$OUT python3 bench/profile_train.py $tag $args model.name=$shape data.source=/tmp/bench.jsonl 2>>/tmp/medcot-bench.err | grep '^{' | tee -a "$OUT/bench.jsonl"; done
-    [ -n "${BARE:-}" ] && python3 $anchors/probe.py unsloth 2048 16 8 2>>/tmp/medcot-bench.err | grep '^{' | tee -a "$OUT/bench.jsonl" ;;
-  ddp)  # data parallel: the same run on 1 GPU and on all GPUs of the host (hf backend, padded batches)
-    [ -f $shape/config.json ] || python3 $anchors/probe.py make
-    [ -f /tmp/bench.jsonl ] || python3 bench/qlora_bench.py data $shape /tmp/bench.jsonl $anchors/lengths.json > /dev/null
-    n=$(nvidia-smi -L | wc -l); o="model.backend=hf model.dtype=bfloat16 batch_size=8 grad_accum=1 packing=auto"
-    MEAN_LEN=801.3 python3 bench/qlora_bench.py run a100 $shape /tmp/bench.jsonl $o 2>>/tmp/medcot-bench.err | tee -a "$OUT/bench.jsonl"
-    MEAN_LEN=801.3 LAUNCH="torchrun --nproc_per_node $n" python3 bench/qlora_bench.py run a100 $shape /tmp/bench.jsonl $o 2>>/tmp/medcot-bench.err | tee -a "$OUT/bench.jsonl" ;;
-  bench7b)
-    s7=/tmp/r1-7b-shape
-    [ -f $s7/config.json ] || SHAPE=7b python3 $anchors/probe.py make
-    [ -f /tmp/bench.jsonl ] || python3 bench/qlora_bench.py data $s7 /tmp/bench.jsonl $anchors/lengths.json
-    MEAN_LEN=${MEAN_LEN:-801.3} python3 bench/qlora_bench.py run t4 $s7 /tmp/bench.jsonl 2>>/tmp/medcot-bench.err | tee -a "$OUT/bench.jsonl" ;;
+      OUT=$OUT python3 bench/profile_train.py $tag $args model.name=$shape data.source=/tmp/bench.jsonl 2>>/tmp/medcot-bench.err | grep '^{' | tee -a "$OUT/bench.jsonl"; done ;;
+  ddp)  # for N GPUs: 1 GPU with N times the accumulation (the same global batch), then torchrun over N GPUs
+    data
+    n=$(nvidia-smi -L | wc -l)
+    for N in 2 4 8; do [ $N -le $n ] || break
+      STEPS=${STEPS:-10} LOGSTEPS=1 CUDA_VISIBLE_DEVICES=0 run a100 $shape /tmp/bench.jsonl grad_accum=$N ${EXTRA:-}
+      STEPS=${STEPS:-10} LOGSTEPS=1 LAUNCH="torchrun --nproc_per_node $N" run a100 $shape /tmp/bench.jsonl ${EXTRA:-}; done ;;
   grpo)
-    [ -f $shape/config.json ] || python3 -c "from medcot.quant import build_shape_model; build_shape_model(path='$shape')"
     IFS=';' read -ra variants <<< "${VARIANTS:-a100:max_completion_length=256;t4:max_completion_length=256}"
     for v in "${variants[@]}"; do p=${v%%:*}; args=${v#*:}
       python3 bench/grpo_bench.py $p $shape $args 2>>/tmp/medcot-bench.err | tee -a "$OUT/bench.jsonl"; done ;;
-  long)  # records of LEN tokens (shortened to the limit), one JSON line per variant
-    [ -f $shape/config.json ] || python3 -c "from medcot.quant import build_shape_model; build_shape_model(path='$shape')"
+  long)  # records of L tokens (cut to the limit), one JSON line per variant; logits| sets UNSLOTH_RETURN_LOGITS=1 (no fused loss)
     for L in 8192 16384; do
       python3 -c "import json; json.dump([$L + 200] * 64, open('/tmp/len$L.json', 'w'))"
-      [ -f /tmp/long$L.jsonl ] || python3 bench/qlora_bench.py data $shape /tmp/long$L.jsonl /tmp/len$L.json > /dev/null; done
-    IFS=';' read -ra variants <<< "${VARIANTS:-a100:8192:batch_size=4;a100:16384:batch_size=2;t4:8192:batch_size=1 grad_accum=8;a100:16384:batch_size=1;logits|a100:16384:batch_size=1}"
+      [ -f /tmp/long$L.jsonl ] || N=64 python3 bench/qlora_bench.py data $shape /tmp/long$L.jsonl /tmp/len$L.json > /dev/null; done
+    IFS=';' read -ra variants <<< "${VARIANTS:-a100:8192:plan=fixed batch_size=4;a100:16384:plan=fixed batch_size=2;a100:8192:;t4:8192:batch_size=1 grad_accum=8;a100:16384:plan=fixed batch_size=1 packing=off;logits|a100:16384:plan=fixed batch_size=1 packing=off}"
+    [ "${VARIANTS:-}" = none ] && exit 0
     for v in "${variants[@]}"; do env=""; [ "${v%%|*}" = logits ] && { env="UNSLOTH_RETURN_LOGITS=1"; v=${v#*|}; }
       p=${v%%:*}; rest=${v#*:}; L=${rest%%:*}; args=${rest#*:}
-      env $env STEPS=${STEPS:-6} MEAN_LEN=$L python3 bench/qlora_bench.py run $p $shape /tmp/long$L.jsonl data.max_seq_length=$L $args 2>>/tmp/medcot-bench.err \
-        | python3 -c "import json,sys; [print(json.dumps(dict(json.loads(l), seq=$L, unsloth_return_logits='$env' != ''))) for l in sys.stdin]" | tee -a "$OUT/bench.jsonl"; done ;;
-  *) echo "usage: bash bench/gpu.sh tests|medcot|anchors|bench|bench7b|prof|ddp|grpo|long"; exit 2 ;;
+      env $env STEPS=${STEPS:-8} MEAN_LEN=$L python3 bench/qlora_bench.py run $p $shape /tmp/long$L.jsonl data.max_seq_length=$L $args 2>>/tmp/medcot-bench.err \
+        | python3 -c "import json,sys; [print(json.dumps(dict(json.loads(l), unsloth_return_logits='$env' != ''))) for l in sys.stdin]" | tee -a "$OUT/bench.jsonl"; done ;;
+  *) echo "usage: bash bench/gpu.sh prep|tests|medcot|anchors|bench|shapes|prof|ddp|grpo|long"; exit 2 ;;
 esac
 [ -f /tmp/medcot-bench.err ] && grep -iE 'error|Traceback' -A3 /tmp/medcot-bench.err | tail -40

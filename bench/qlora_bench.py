@@ -8,7 +8,9 @@
 fixed number of steps) and prints one JSON line: effective (non-padding) tokens/s after 3 warm-up steps, peak
 GPU memory, medcot's own memory estimate for the same settings, hours for one epoch of 20,000 such examples,
 and model-FLOPs utilization against the matmul rate given in MATMUL_TFLOPS.
-LENGTHS defaults to the bundled sample's characters/4 (pass the medical-o1 demo lengths where you have them)."""
+LENGTHS defaults to `bench/medical_o1_lengths.json`: the token counts (characters/4) of 198 medical-o1 records.
+LOGSTEPS=1 logs the loss of every step (the data-parallel check compares these curves); LAUNCH="torchrun
+--nproc_per_node N" runs data parallel."""
 import json, os, subprocess, sys, time
 from pathlib import Path
 
@@ -16,18 +18,17 @@ def make_data(model_dir, out, lengths_path=None, n=2000, seed=0):
     "Records with random text whose tokenized question/reasoning/answer add up to the target lengths."
     import random
     from transformers import AutoTokenizer
-    from medcot.data import read_source
     tok = AutoTokenizer.from_pretrained(model_dir)
-    if lengths_path: lengths = json.loads(Path(lengths_path).read_text())
-    else: lengths = [len(r['Question'] + r['Complex_CoT'] + r['Response']) // 4 for r in read_source('sample')]
+    lengths = json.loads(Path(lengths_path or Path(__file__).with_name('medical_o1_lengths.json')).read_text())
     rng = random.Random(seed)
     vocab = [i for t, i in tok.get_vocab().items() if i not in tok.all_special_ids and t.isalpha()]
     text = lambda k: tok.decode(rng.choices(vocab, k=max(k, 1)))
-    with open(out, 'w') as f:
+    with open(f'{out}.tmp', 'w') as f:  # complete or absent: runs side by side may wait on the same file
         for i in range(n):
             L = lengths[i % len(lengths)]
             q, a = max(L // 8, 8), max(L // 10, 8)
             f.write(json.dumps(dict(Question=text(q), Complex_CoT=text(L - q - a), Response=text(a))) + '\n')
+    os.replace(f'{out}.tmp', out)
     return lengths
 
 def matmul_tflops(n=8192, iters=50):
@@ -48,10 +49,11 @@ def model_flops_per_token(cfg:dict, ctx:float)->float:
     return 2 * (2*n_lin + attn)  # the forward, and a backward to the inputs of the same cost (frozen base: no weight grads)
 
 def run(preset, model_dir, data, extra=(), steps=14):
-    out = Path(f"/tmp/bench-{preset}-{int(time.time())}")
+    out = Path(f"/tmp/bench-{preset}-{int(time.time())}-{os.getpid()}")  # runs side by side each get their own
     launch = os.environ.get('LAUNCH', '').split()  # e.g. LAUNCH="torchrun --nproc_per_node 2" for data parallel
     cmd = [*(launch or [sys.executable]), '-m', 'medcot', 'train', '--preset', preset, f'model.name={model_dir}', f'data.source={data}',
-           'data.eval_fraction=0', f'max_steps={steps}', 'save_steps=100000', 'eval_steps=0', f'logging_steps={steps}',
+           'data.eval_fraction=0', f'max_steps={steps}', 'save_steps=100000', 'eval_steps=0',
+           f"logging_steps={os.environ.get('LOGSTEPS', steps)}",
            f'output_dir={out}', *extra]
     t = time.time(); r = subprocess.run(cmd, capture_output=True, text=True)
     if r.returncode: print(r.stdout[-3000:], r.stderr[-6000:], file=sys.stderr); sys.exit(r.returncode)
@@ -70,7 +72,10 @@ def run(preset, model_dir, data, extra=(), steps=14):
                effective_tokens_per_s=round(tps), effective_tokens_per_s_median_step=round(m.get('tokens_per_second_median_step') or 0),
                peak_alloc_GiB=m['peak_memory_gib'].get('gpu_allocated'),
                peak_reserved_GiB=m['peak_memory_gib'].get('gpu_reserved'), estimate_GiB=est['total'],
-               wall_s=round(time.time() - t, 1), device=m['device'], versions=m['versions'])
+               wall_s=round(time.time() - t, 1), device=m['device'], versions=m['versions'], train_loss=m['train_loss'],
+               gradient_checkpointing=cfg['model']['gradient_checkpointing'], plan=cfg.get('plan'), lora_dropout=cfg['lora']['dropout'],
+               seq=seq, adapter_sha256_by_rank=m.get('adapter_sha256_by_rank'))
+    if launch: res['ranks_in_step'] = len(set(m.get('adapter_sha256_by_rank') or [None])) == 1 and m.get('adapter_sha256_by_rank') is not None
     if mean_len:
         res['hours_per_epoch_20k'] = round(20000 * mean_len / tps / 3600, 2)
         tf = float(os.environ.get('MATMUL_TFLOPS', 0))
@@ -81,8 +86,9 @@ if __name__ == '__main__':
     os.environ.setdefault('HF_HUB_OFFLINE', '1')
     cmd, *args = sys.argv[1:]
     if cmd == 'data':
-        L = make_data(*args[:3])
-        print(json.dumps(dict(examples=2000, mean_len=round(sum(L)/len(L), 1), median_len=sorted(L)[len(L)//2])))
+        n = int(os.environ.get('N', 2000))
+        L = make_data(*args[:3], n=n)
+        print(json.dumps(dict(examples=n, mean_len=round(sum(L)/len(L), 1), median_len=sorted(L)[len(L)//2])))
     elif cmd == 'matmul': print(json.dumps(dict(bf16_matmul_tflops=round(matmul_tflops(), 1))))
     elif cmd == 'run':
         preset, model_dir, data, *extra = args

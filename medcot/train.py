@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['PRESETS', 'FORM_FIELDS', 'TrainConfig', 'sections', 'config_keys', 'set_key', 'config_from_dict', 'config_to_yaml',
            'config_from_yaml', 'make_config', 'world_size', 'resolve', 'plot_losses', 'StepTimer', 'CheckpointMarker',
-           'memory_plan', 'RunResult', 'train', 'push_adapter', 'LivePlot', 'TrainForm']
+           'memory_plan', 'RunResult', 'train', 'push_adapter', 'LivePlot', 'TrainForm', 'auto_plan']
 
 # %% ../nbs/03_train.ipynb #0974a14e
 import json, os, shutil, time, copy, dataclasses, typing
@@ -47,6 +47,7 @@ class TrainConfig:
     push_to_hub:bool=False    # push the adapter after saving it locally
     hub_model_id:str|None=None
     check_memory:bool=True    # stop before loading when the memory estimate exceeds the GPU's memory (and list what would fit)
+    plan:str='fixed'          # 'auto': on a GPU, choose batch_size/grad_accum and gradient checkpointing to fill its memory (batch_size x grad_accum kept)
 
     def check(self):
         "Raise `MedcotError` naming the first invalid value; `train` calls this before it writes anything."
@@ -61,6 +62,7 @@ class TrainConfig:
         if self.lora.r < 1 or self.lora.alpha <= 0 or not 0 <= self.lora.dropout < 1:
             raise MedcotError(f"lora: expected r >= 1, alpha > 0, 0 <= dropout < 1; got r={self.lora.r}, alpha={self.lora.alpha}, dropout={self.lora.dropout}")
         if self.packing not in ('auto', 'on', 'off'): raise MedcotError(f"packing: expected auto, on or off; got {self.packing!r}")
+        if self.plan not in ('fixed', 'auto'): raise MedcotError(f"plan: expected fixed or auto; got {self.plan!r}")
         return self
 
 
@@ -140,7 +142,7 @@ PRESETS = {
              'eval_steps': 20, 'save_steps': 20, 'output_dir': 'runs/tiny'},
     't4': {'model.dtype': 'float16', 'batch_size': 2, 'grad_accum': 4, 'optim': 'adamw_8bit', 'output_dir': 'runs/t4'},
     'a100': {'model.dtype': 'bfloat16', 'model.backend': 'unsloth', 'packing': 'on', 'batch_size': 32, 'grad_accum': 1,
-             'learning_rate': 2e-4, 'output_dir': 'runs/a100'},
+             'learning_rate': 2e-4, 'plan': 'auto', 'output_dir': 'runs/a100'},
 }
 
 def make_config(config_file=None, preset:str|None=None, overrides=(),
@@ -165,17 +167,19 @@ def world_size()->int:
 def resolve(cfg:TrainConfig)->TrainConfig:
     "A checked copy of `cfg` with every 'auto' replaced by what this machine will run."
     cfg = copy.deepcopy(cfg).check()
-    if world_size() > 1 and cfg.model.backend in ('auto', 'unsloth') and has_cuda():
-        if cfg.model.backend == 'unsloth' or unsloth_installed():
-            print("medcot: data-parallel runs use the hf backend (Unsloth's multi-GPU training is not verified in this "
-                  "version of medcot); each GPU still trains in 4-bit")
-        cfg.model.backend = 'hf'
+    asked = cfg.model.backend
     cfg.model.backend = get_backend(cfg.model.backend).name
+    if world_size() > 1 and asked == 'auto' and cfg.model.backend == 'hf' and has_cuda():  # the fallback, and why
+        print("medcot: data parallel on the hf backend: Unsloth is not installed (pip install 'medcot[gpu]' for the fast path)")
     cfg.model.dtype = str(compute_dtype(cfg.model.dtype)).replace('torch.', '')
     if cfg.optim == 'auto': cfg.optim = 'adamw_8bit' if has_cuda() else 'adamw_torch'
     if cfg.packing == 'auto':
         varlen = cfg.model.backend == 'unsloth' or (cfg.model.attn_implementation or '').startswith('flash')
         cfg.packing = 'on' if has_cuda() and varlen else 'off'
+    if cfg.plan == 'auto' and has_cuda():
+        p = auto_plan(cfg)
+        cfg.batch_size, cfg.grad_accum, cfg.model.gradient_checkpointing = p['batch_size'], p['grad_accum'], p['gradient_checkpointing']
+        if int(os.environ.get('RANK', 0)) == 0: print(f"medcot: plan auto: {p['why']}")
     return cfg
 
 # %% ../nbs/03_train.ipynb #474acd5d
@@ -283,11 +287,8 @@ def _resume_point(run:Path, resume, identity:dict)->Path|None:
     if ck is None: raise MedcotError(f"{run}: no complete checkpoint to resume from; train without --resume to start this run")
     return ck
 
-def memory_plan(cfg:TrainConfig,             # a config (resolved or not)
-                device_gib:float|None=None,  # the GPU's memory; read from the GPU when None (None on the CPU: no check)
-                config=None,                 # the model's transformers config or dict; looked up from cfg.model.name when None
-               )->dict:
-    "The memory estimate of a run against the device's memory and, when it does not fit, overrides that would."
+def _estimator(cfg, device_gib=None, config=None):
+    "The device's GiB (None on the CPU), the backend, and `est(seq, batch, gc)`: the estimated peak GiB of `cfg` with those changed."
     import torch
     if device_gib is None and has_cuda(): device_gib = torch.cuda.get_device_properties(torch.cuda.current_device()).total_memory / 2**30
     if config is None:
@@ -298,6 +299,14 @@ def memory_plan(cfg:TrainConfig,             # a config (resolved or not)
     def est(seq=cfg.data.max_seq_length, batch=cfg.batch_size, gc=cfg.model.gradient_checkpointing):
         return estimate_memory(config, seq, batch, cfg.lora.r, cfg.lora.target_modules, backend, cfg.model.load_in_4bit,
                                dtype_bytes, gc, cfg.lora.dropout)['total']
+    return device_gib, backend, est
+
+def memory_plan(cfg:TrainConfig,             # a config (resolved or not)
+                device_gib:float|None=None,  # the GPU's memory; read from the GPU when None (None on the CPU: no check)
+                config=None,                 # the model's transformers config or dict; looked up from cfg.model.name when None
+               )->dict:
+    "The memory estimate of a run against the device's memory and, when it does not fit, overrides that would."
+    device_gib, backend, est = _estimator(cfg, device_gib, config)
     need = est()
     plan = dict(estimate_gib=need, device_gib=round(device_gib, 1) if device_gib else None, backend=backend, options=[])
     plan['fits'] = device_gib is None or need <= 0.95 * device_gib  # 5% for fragmentation and what the estimate leaves out
@@ -321,6 +330,22 @@ class RunResult:
     model:typing.Any=None
     tokenizer:typing.Any=None
 
+def _adapter_digest(model)->str:
+    "SHA-256 of the LoRA weights: every rank of a data-parallel run must end with the same."
+    import hashlib
+    h = hashlib.sha256()
+    for n, p in sorted(model.named_parameters()):
+        if 'lora_' in n: h.update(n.encode()); h.update(p.detach().float().cpu().numpy().tobytes())
+    return h.hexdigest()
+
+def _rank_digests(model)->list|None:
+    "Each rank's `_adapter_digest` (None in a single-process run)."
+    import torch.distributed as dist
+    if not (dist.is_available() and dist.is_initialized()) or dist.get_world_size() < 2: return None
+    out = [None] * dist.get_world_size()
+    dist.all_gather_object(out, _adapter_digest(model))
+    return out
+
 def _manifest(cfg, backend, data, params, trainer, out, timer, ckpt, t0, eff_batch)->dict:
     "What a run did: versions, data, steps, losses, speed and memory (written to manifest.json)."
     import torch
@@ -338,7 +363,7 @@ def _manifest(cfg, backend, data, params, trainer, out, timer, ckpt, t0, eff_bat
                 tokens_per_second=round(session_tokens / runtime, 1),  # this session's tokens over this session's time
                 tokens_per_second_after_warmup=timer.throughput(), tokens_per_second_median_step=timer.median_step_throughput(),
                 wall_seconds=round(time.time() - t0, 2), peak_memory_gib=_peak_memory_gib(),
-                processes=trainer.args.world_size, effective_batch=eff_batch)
+                processes=trainer.args.world_size, effective_batch=eff_batch, adapter_sha256_by_rank=_rank_digests(trainer.model))
 
 def train(cfg:TrainConfig,         # the run's configuration
           resume:bool|str=False,   # continue from the newest checkpoint (True) or from this checkpoint path
@@ -402,6 +427,8 @@ def train(cfg:TrainConfig,         # the run's configuration
     if data.eval is not None: trainer.evaluate()  # the loss after training, into the log history
     # save
     m = _manifest(cfg, backend, data, params, trainer, out, timer, ckpt, t0, eff_batch)
+    if m['adapter_sha256_by_rank'] and len(set(m['adapter_sha256_by_rank'])) > 1 and main:
+        print(f"medcot: warning: the ranks ended with different adapters ({m['adapter_sha256_by_rank']}); rank 0's is saved")
     if main:
         _save_adapter(trainer.model, tok, run/'adapter')
         import matplotlib.pyplot as plt
@@ -474,3 +501,23 @@ class TrainForm:
     def _ipython_display_(self):
         from IPython.display import display
         display(self.box)
+
+# %% ../nbs/03_train.ipynb #1a865ea8
+def auto_plan(cfg:TrainConfig,             # a config; its batch_size x grad_accum is kept
+              device_gib:float|None=None,  # the GPU's memory (read from the GPU when None)
+              config=None,                 # the model's transformers config or dict (looked up when None)
+              headroom:float=0.9,          # the share of the card the estimate may fill
+              min_tokens:int=8192,         # the smallest micro-batch (in tokens) worth running without checkpointing
+             )->dict:
+    "Micro-batch, accumulation and gradient checkpointing that fill the GPU, from the memory estimate."
+    device_gib, backend, est = _estimator(cfg, device_gib, config)
+    if device_gib is None: raise MedcotError("plan=auto needs a GPU (or device_gib) to plan for")
+    step, seq = cfg.batch_size * cfg.grad_accum, cfg.data.max_seq_length
+    sizes = [b for b in range(step, 0, -1) if step % b == 0]
+    cands = [(False, b) for b in sizes if b * seq >= min(min_tokens, step * seq)] + [(True, b) for b in sizes]
+    for gc, b in cands:
+        if (need := est(batch=b, gc=gc)) <= headroom * device_gib: break
+    else: gc, b, need = True, 1, est(batch=1, gc=True)  # nothing fits: the smallest, and memory_plan says so
+    why = (f"batch_size={b} grad_accum={step // b} gradient_checkpointing={str(gc).lower()}: about {need} GiB of "
+           f"{device_gib:.1f} GiB ({backend}, {seq} tokens per row)")
+    return dict(batch_size=b, grad_accum=step // b, gradient_checkpointing=gc, estimate_gib=need, device_gib=round(device_gib, 1), why=why)
