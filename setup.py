@@ -47,7 +47,7 @@ setuptools.setup(
     url = cfg['git_url'],
     packages = setuptools.find_packages(),
     include_package_data = True,
-    package_data = {'medcot': ['assets/*', 'assets/*/*']},
+    package_data = {'medcot': ['assets/*', 'assets/*/*', 'presets/*/*.yaml']},
     install_requires = requirements,
     extras_require = extras,
     dependency_links = cfg.get('dep_links','').split(),

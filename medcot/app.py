@@ -9,6 +9,8 @@ __all__ = ['DISCLAIMER', 'MAX_INPUT_CHARS', 'MAX_CONTEXT_CHARS', 'chat_turn', 'b
 import os, traceback
 from .infer import stream, GenConfig, load_for_inference
 from .rag import RagIndex, grounded_prompt, parse_citations, SAMPLE_CORPUS
+from .config import ChatConfig
+
 
 # %% ../nbs/07_app.ipynb #72e3e229
 DISCLAIMER = ("**Research demo, not medical advice.** Answers come from a language model and can be wrong or "
@@ -38,8 +40,8 @@ def _sources_md(hits, cited)->str:
              for i, (h, _) in enumerate(hits, 1)]
     return "### Sources\n" + '\n'.join(f"- {l}" for l in lines)
 
-def chat_turn(model, tok, message:str, history:list, use_rag:bool=True, temperature:float=0.6,
-              max_new_tokens:int=1024, index:RagIndex|None=None, k:int=4, max_thinking_tokens:int|None=None):
+def chat_turn(model, tok, message:str, history:list, use_rag:bool=True, temperature:float=GenConfig.temperature,
+              max_new_tokens:int=GenConfig.max_new_tokens, index:RagIndex|None=None, k:int=4, max_thinking_tokens:int|None=None):
     "Yield (history, sources markdown, notice) as the reply streams in."
     message = (message or '').strip()
     if not message: yield history, '', 'Type a question first.'; return
@@ -70,9 +72,10 @@ def chat_turn(model, tok, message:str, history:list, use_rag:bool=True, temperat
     yield history, _sources_md(hits, parse_citations(ans['content'], hits)), note
 
 # %% ../nbs/07_app.ipynb #6782b94f
-def build_app(model, tok, index:RagIndex|None=None, title:str='medcot chat', max_new_tokens:int=1024):
+def build_app(model, tok, index:RagIndex|None=None, title:str='medcot chat', gen:GenConfig|None=None):
     "The Gradio Blocks app: chat, RAG switch, sources, settings and disclaimer."
     import gradio as gr
+    gen = gen or GenConfig()
     with gr.Blocks(title=title) as demo:
         gr.Markdown(f"## {title}\n{DISCLAIMER}")
         with gr.Row():
@@ -84,8 +87,8 @@ def build_app(model, tok, index:RagIndex|None=None, title:str='medcot chat', max
                 notice = gr.Markdown(elem_id='notice')
             with gr.Column(scale=1):
                 rag = gr.Checkbox(value=index is not None, interactive=index is not None, label='Ground answers in the reference corpus (RAG)', elem_id='rag')
-                temp = gr.Slider(0, 1.2, value=0.6, step=0.05, label='Temperature (0.6 recommended for R1)')
-                mx = gr.Slider(16, 4096, value=max_new_tokens, step=16, label='Max new tokens')
+                temp = gr.Slider(0, 1.2, value=gen.temperature, step=0.05, label='Temperature (0.6 recommended for R1)')
+                mx = gr.Slider(16, 4096, value=gen.max_new_tokens, step=16, label='Max new tokens')
                 sources = gr.Markdown(elem_id='sources')
         def respond(message, history, use_rag, temperature, max_tokens):
             for h, s, n in chat_turn(model, tok, message, history or [], use_rag, temperature, max_tokens, index):
@@ -95,15 +98,16 @@ def build_app(model, tok, index:RagIndex|None=None, title:str='medcot chat', max
         clear.click(lambda: ([], '', ''), outputs=[chat, sources, notice])
     return demo
 
-def serve(run:str='tiny', rag:str|None='sample', host:str='127.0.0.1', port:int=7860, share:bool=False,
-          backend:str='auto', max_new_tokens:int=1024, index_dir=None):
-    "Load a run (or model) and an optional RAG corpus ('sample' = the bundled one), then launch the app."
-    model, tok = load_for_inference(run, backend)
+def serve(cfg:ChatConfig|None=None,  # what to serve and how (`02b_config`); the defaults serve the tiny model
+          index_dir=None):            # where the RAG index is cached (default: $MEDCOT_CACHE/rag-index)
+    "Load a run (or model) and an optional RAG corpus ('sample' = the bundled one, 'none' = off), then launch the app."
+    cfg = (cfg or ChatConfig()).check()
+    model, tok = load_for_inference(cfg.run, cfg.backend)
     index = None
-    if rag:
-        corpus = SAMPLE_CORPUS if rag == 'sample' else rag
+    if cfg.rag and cfg.rag != 'none':
+        corpus = SAMPLE_CORPUS if cfg.rag == 'sample' else cfg.rag
         from pathlib import Path
         index = RagIndex.for_corpus(corpus, index_dir or Path(os.environ.get('MEDCOT_CACHE', Path.home()/'.cache'/'medcot'))/'rag-index')
-    app = build_app(model, tok, index, max_new_tokens=max_new_tokens)
-    app.queue().launch(server_name=host, server_port=port, share=share, show_error=False)
+    app = build_app(model, tok, index, gen=cfg.gen)
+    app.queue().launch(server_name=cfg.host, server_port=cfg.port, share=cfg.share, show_error=False)
     return app

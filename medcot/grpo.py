@@ -15,6 +15,7 @@ from .data import MedcotError, r1_prompt
 from .quant import ModelConfig, get_backend, load_model, compute_dtype, has_cuda, unsloth_installed, DEFAULT_MODEL, resolve_model_path
 from .lora import LoraSettings, add_lora, trainable_report, check_only_lora_trainable
 from .runs import prepare_output_dir, run_identity, write_atomic, swap_in, adapter_dir, MARKER
+from .config import presets
 from .train import make_config, config_to_yaml, world_size, CheckpointMarker, _resume_point, _versions, _peak_memory_gib
 from .infer import GenConfig, parse_output, base_model_of
 from .eval import load_items, load_suite, SUITES, item_prompt, extract_choice, extract_yesno, evaluate_model, metrics
@@ -173,15 +174,7 @@ class GRPOSettings:
         if self.learning_rate <= 0 or self.beta < 0: raise MedcotError("learning_rate must be positive and beta >= 0")
         return self
 
-GRPO_PRESETS = {
-    'tiny': {'model.name': 'tiny', 'items.source': 'letters', 'items.eval_items': 100, 'num_generations': 8,
-             'max_completion_length': 24, 'batch_size': 64, 'learning_rate': 2e-3, 'temperature': 0.8, 'max_steps': 60, 'lora.dropout': 0.0,
-             'logging_steps': 5, 'save_steps': 20, 'eval_max_new_tokens': 24, 'output_dir': 'runs/grpo-tiny'},
-    't4': {'model.dtype': 'float16', 'num_generations': 4, 'batch_size': 4, 'grad_accum': 2, 'max_completion_length': 1024,
-           'optim': 'adamw_8bit', 'output_dir': 'runs/grpo-t4'},
-    'a100': {'model.dtype': 'bfloat16', 'num_generations': 8, 'batch_size': 32, 'max_completion_length': 1024,
-             'output_dir': 'runs/grpo-a100'},
-}
+GRPO_PRESETS = presets('grpo')  # medcot/presets/grpo/*.yaml
 
 def grpo_config(config_file=None, preset:str|None=None, overrides=())->GRPOSettings:
     "Defaults, then `preset`, then `config_file`, then `key=value` overrides (`03_train`'s `make_config`)."

@@ -30,9 +30,9 @@ class ChatMedcot(BaseChatModel):
     "LangChain chat model over a medcot model (from `load_for_inference`)."
     model: Any
     tokenizer: Any
-    max_new_tokens: int = 1024
-    temperature: float = 0.6
-    top_p: float = 0.95
+    max_new_tokens: int = GenConfig.max_new_tokens  # the defaults of `GenConfig` (02b_config)
+    temperature: float = GenConfig.temperature
+    top_p: float = GenConfig.top_p
     @property
     def _llm_type(self)->str: return 'medcot'
     def _msgs(self, messages): return [dict(role=_ROLES.get(m.type, 'user'), content=m.content) for m in messages]
