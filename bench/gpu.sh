@@ -23,7 +23,7 @@ export MEDCOT_CACHE=/tmp/medcot-cache
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader | tee -a "$OUT/gpu.txt"
 shape=/tmp/r1-1.5b-shape
 mkshape() {  # mkshape HUB_NAME DIR: random weights with the exact shape of an R1 distill
-  [ -f $2/config.json ] || python3 -c "from medcot.quant import build_shape_model; build_shape_model('$1', path='$2')"; }
+  [ -f $2/config.json ] || python3 -c "from medcot.memory import build_shape_model; build_shape_model('$1', path='$2')"; }
 data() { [ -f /tmp/bench.jsonl ] || python3 bench/qlora_bench.py data $shape /tmp/bench.jsonl > "$OUT/data.json"; }
 mkshape deepseek-ai/DeepSeek-R1-Distill-Qwen-1.5B $shape
 export MEAN_LEN=$(python3 -c "import json; L=json.load(open('bench/medical_o1_lengths.json')); print(sum(L)/len(L))")

@@ -42,7 +42,7 @@ def matmul_tflops(n=8192, iters=50):
 
 def model_flops_per_token(cfg:dict, ctx:float)->float:
     "Forward + backward matmul FLOPs per trained token for LoRA on a frozen base (no recompute, no weight grads of the base)."
-    from medcot.quant import _shapes
+    from medcot.memory import _shapes
     H, L, V = cfg['hidden_size'], cfg['num_hidden_layers'], cfg['vocab_size']
     n_lin = L * sum(i*o for i, o in _shapes(cfg).values()) + V*H   # layers + head (the embedding is a lookup)
     attn = 2 * 2 * L * H * ctx                                     # QK^T and AV per token over `ctx` keys (causal: mean context)
@@ -60,7 +60,7 @@ def run(preset, model_dir, data, extra=(), steps=14):
     m = json.loads((out/'manifest.json').read_text())
     import yaml
     cfg = yaml.safe_load((out/'config.yaml').read_text())
-    from medcot.quant import estimate_memory
+    from medcot.memory import estimate_memory
     mcfg = json.loads((Path(model_dir)/'config.json').read_text())
     seq, bs = cfg['data']['max_seq_length'], cfg['batch_size']
     tps = m['tokens_per_second_after_warmup'] or m['tokens_per_second']

@@ -10,7 +10,6 @@ __all__ = ['Parsed', 'parse_output', 'base_model_of', 'load_for_inference', 'gen
 import json, os, re, time, threading
 from dataclasses import dataclass, asdict
 from pathlib import Path
-from fastcore.basics import patch
 from .data import r1_prompt, MedcotError
 from .tokenizer import load_tokenizer
 from .runs import adapter_dir, swap_in
@@ -52,25 +51,6 @@ def base_model_of(adapter)->str:
     except (json.JSONDecodeError, UnicodeDecodeError, KeyError, TypeError) as e:
         raise MedcotError(f"{f}: not a readable peft adapter config ({type(e).__name__}); the adapter is damaged: "
                           "retrain it or restore the file") from None
-
-@patch
-def load_adapter(self:Backend, model, path):
-    "Attach a saved peft adapter (both backends load it the same way); a damaged one is a `MedcotError` naming it."
-    from peft import PeftModel
-    try: return PeftModel.from_pretrained(model, str(path))
-    except Exception as e:
-        raise MedcotError(f"{path}: the adapter could not be loaded ({type(e).__name__}: {str(e).splitlines()[0][:160]}); "
-                          "it is damaged or was trained on another base model: retrain it or restore it") from e
-
-@patch
-def for_inference(self:HFBackend, model):
-    model.eval(); model.config.use_cache = True
-    return model
-
-@patch
-def for_inference(self:UnslothBackend, model):
-    self.flm.for_inference(model)  # Unsloth's 2x faster generation path
-    return model
 
 def load_for_inference(path_or_name:str,     # run dir, adapter dir, or base model name ('tiny' works)
                        backend:str='auto',   # as in training
@@ -221,13 +201,3 @@ def merge_adapter(run:str|Path,   # run dir or adapter dir
     def write(d): merged.save_pretrained(d, safe_serialization=True); tok.save_pretrained(d)
     return swap_in(out, write)  # written beside, then renamed: never half a model
 
-@patch
-def save_merged(self:UnslothBackend, model, tok, out, method:str='merged_16bit'):
-    "Unsloth's own exporters: 'merged_16bit' or a GGUF quantization such as 'q4_k_m' (GGUF needs llama.cpp)."
-    try:
-        if method == 'merged_16bit': model.save_pretrained_merged(str(out), tok, save_method='merged_16bit')
-        else: model.save_pretrained_gguf(str(out), tok, quantization_method=method)
-    except Exception as e:
-        raise RuntimeError(f"Unsloth could not export '{method}' to {out}: {e}. GGUF export builds llama.cpp, which "
-                           "needs a download; merge_adapter() gives a 16-bit safetensors model offline.") from e
-    return Path(out)

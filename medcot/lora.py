@@ -7,7 +7,6 @@ __all__ = ['LoraSettings', 'add_lora', 'trainable_report', 'check_only_lora_trai
 
 # %% ../nbs/02_lora.ipynb #2dc27625
 from dataclasses import dataclass, field
-from fastcore.basics import patch
 from .quant import HFBackend, UnslothBackend, Backend, get_backend, LORA_TARGETS
 
 # %% ../nbs/02_lora.ipynb #4b49885c
@@ -22,34 +21,6 @@ class LoraSettings:
     use_rslora:bool=False     # rank-stabilized scaling alpha / sqrt(r)
 
 # %% ../nbs/02_lora.ipynb #8d08c13f
-def _peft_config(lc:LoraSettings):
-    from peft import LoraConfig
-    return LoraConfig(r=lc.r, lora_alpha=lc.alpha, lora_dropout=lc.dropout, target_modules=list(lc.target_modules),
-                      bias=lc.bias, use_rslora=lc.use_rslora, task_type='CAUSAL_LM')
-
-@patch
-def add_lora(self:HFBackend, model, lc:LoraSettings, gradient_checkpointing:bool=True, seed:int=42):
-    "Freeze the base and add peft LoRA adapters."
-    import torch
-    from peft import get_peft_model, prepare_model_for_kbit_training
-    torch.manual_seed(seed)
-    gc_kw = dict(use_reentrant=False)
-    if getattr(model, 'is_loaded_in_4bit', False) or getattr(model, 'is_loaded_in_8bit', False):
-        model = prepare_model_for_kbit_training(model, use_gradient_checkpointing=gradient_checkpointing,
-                                                gradient_checkpointing_kwargs=gc_kw)
-    else:
-        for p in model.parameters(): p.requires_grad_(False)
-        if gradient_checkpointing:
-            model.gradient_checkpointing_enable(gradient_checkpointing_kwargs=gc_kw); model.enable_input_require_grads()
-    return get_peft_model(model, _peft_config(lc))
-
-@patch
-def add_lora(self:UnslothBackend, model, lc:LoraSettings, gradient_checkpointing:bool=True, seed:int=42):
-    "Unsloth's `get_peft_model`: fused LoRA kernels and offloaded gradient checkpointing."
-    return self.flm.get_peft_model(model, r=lc.r, lora_alpha=lc.alpha, lora_dropout=lc.dropout,
-        target_modules=list(lc.target_modules), bias=lc.bias, use_rslora=lc.use_rslora, random_state=seed,
-        use_gradient_checkpointing='unsloth' if gradient_checkpointing else False)
-
 def add_lora(model, lc:LoraSettings, backend:str|Backend='auto', gradient_checkpointing:bool=True, seed:int=42):
     "Add LoRA adapters to `model` through `backend`; the base weights are frozen."
     b = backend if isinstance(backend, Backend) else get_backend(backend)

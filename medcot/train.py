@@ -13,8 +13,8 @@ from pathlib import Path
 import yaml
 from .data import DataConfig, prepare_data, hub_offline
 from .data import MedcotError
-from .quant import (ModelConfig, get_backend, load_model, compute_dtype, has_cuda, unsloth_installed, estimate_memory,
-                          R1_CONFIGS, resolve_model_path)
+from .quant import ModelConfig, get_backend, load_model, compute_dtype, has_cuda, unsloth_installed, resolve_model_path
+from .memory import estimate_memory, R1_CONFIGS
 from .runs import (prepare_output_dir, run_identity, last_checkpoint, check_checkpoint, checkpoints, mark_checkpoint, rotate,
                          write_atomic, swap_in, MARKER)
 from .lora import LoraSettings, add_lora, trainable_report, check_only_lora_trainable
