@@ -16,6 +16,7 @@ from .quant import ModelConfig, get_backend, load_model, compute_dtype, has_cuda
 from .lora import LoraSettings, add_lora, trainable_report, check_only_lora_trainable
 from .runs import prepare_output_dir, run_identity, write_atomic, swap_in, adapter_dir, MARKER
 from .config import presets
+from ._compat import fp32_trainable
 from .train import make_config, config_to_yaml, world_size, CheckpointMarker, _resume_point, _versions, _peak_memory_gib
 from .infer import GenConfig, parse_output, base_model_of
 from .eval import load_items, load_suite, SUITES, item_prompt, extract_choice, extract_yesno, evaluate_model, metrics
@@ -329,9 +330,7 @@ def grpo(cfg:GRPOSettings,        # the run's configuration
     marker = CheckpointMarker(run, identity, None, cfg.save_total_limit)
     trainer = _timed_trainer(GRPOTrainer)(model=model, reward_funcs=fns, args=_grpo_args(cfg, run, weights), train_dataset=data,
                                           processing_class=tok, callbacks=[marker, *(callbacks or [])])
-    if cfg.model.dtype == 'float16':  # TRL 1.14 casts QLoRA adapters to bf16 in GRPOTrainer.__init__; fp16's loss scaler needs fp32
-        for p in trainer.model.parameters():
-            if p.requires_grad: p.data = p.data.float()
+    if cfg.model.dtype == 'float16': fp32_trainable(trainer.model)  # TRL 1.14 casts the adapters to bf16 (`00c_compat`)
     if torch.cuda.is_available(): torch.cuda.reset_peak_memory_stats()
     try: out = trainer.train(resume_from_checkpoint=str(ckpt) if ckpt else None)
     except BaseException:

@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['DEFAULT_MODEL', 'LORA_TARGETS', 'TINY_DIR', 'TINY_VERSION', 'ModelConfig', 'gpu_features', 'compute_dtype',
            'build_tiny_model', 'resolve_model_path', 'has_cuda', 'unsloth_installed', 'Backend', 'HFBackend',
-           'UnslothBackend', 'get_backend', 'load_model', 'unsloth_packed_varlen']
+           'UnslothBackend', 'get_backend', 'load_model']
 
 # %% ../nbs/01_quant.ipynb #b2f616d0
 import os, math, json
@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from .data import build_tiny_tokenizer, read_source, normalize, _text_corpus, MedcotError, hub_offline, looks_like_hub_id
 from .tokenizer import load_tokenizer
+from ._compat import bnb_cpu_no_repack, unsloth_packed_varlen
+
 
 # %% ../nbs/01_quant.ipynb #22d74a27
 DEFAULT_MODEL = 'deepseek-ai/DeepSeek-R1-Distill-Qwen-1.5B'
@@ -103,17 +105,11 @@ def unsloth_installed()->bool:
     import importlib.util
     return importlib.util.find_spec('unsloth') is not None
 
-def _bnb_cpu_fix(model):
-    "bitsandbytes repacks 4-bit weights on AVX512-BF16 CPUs at the first eval forward, which breaks the next train step."
-    for m in model.modules():
-        if hasattr(m, 'support_avx512bf16_for_cpu'): m.support_avx512bf16_for_cpu = False
-    return model
-
 class Backend:
     """The whole interface medcot needs from a training/inference stack, declared here; `HFBackend` and
     `UnslothBackend` below each implement all of it, and no other module adds to it."""
     name = 'base'
-    attention = None  # how packed rows are attended, where the backend says (Unsloth: see `unsloth_packed_varlen`)
+    attention = None  # how packed rows are attended, where the backend says (Unsloth: see `unsloth_packed_varlen` in `00c_compat`)
     def __repr__(self): return f"{type(self).__name__}()"
     def device(self):
         "This process's device: one GPU per process under torchrun/accelerate (`LOCAL_RANK`), else the CPU."
@@ -155,7 +151,7 @@ class HFBackend(Backend):
             kw['quantization_config'] = BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_quant_type='nf4',
                 bnb_4bit_use_double_quant=True, bnb_4bit_compute_dtype=dtype, bnb_4bit_quant_storage=torch.uint8)
         model = AutoModelForCausalLM.from_pretrained(path, **kw)
-        if self.device() == 'cpu': _bnb_cpu_fix(model)
+        if self.device() == 'cpu': bnb_cpu_no_repack(model)
         tok = load_tokenizer(path, model)
         tok.model_max_length = max_seq_length
         return model, tok
@@ -184,12 +180,12 @@ class UnslothBackend(Backend):
         import unsloth  # must come before transformers/trl/peft are imported to patch them
         from unsloth import FastLanguageModel
         self.flm = FastLanguageModel
-        self.attention = unsloth_packed_varlen()  # see "Packed rows on Unsloth" below
+        self.attention = unsloth_packed_varlen()  # a version shim: `00c_compat` says why and when it goes
     def load(self, mcfg:ModelConfig, max_seq_length:int=2048):
         path = resolve_model_path(mcfg.name)
         model, _ = self.flm.from_pretrained(model_name=path, max_seq_length=max_seq_length,
                                             load_in_4bit=mcfg.load_in_4bit, dtype=compute_dtype(mcfg.dtype))
-        if self.device() == 'cpu': _bnb_cpu_fix(model)
+        if self.device() == 'cpu': bnb_cpu_no_repack(model)
         tok = load_tokenizer(path, model)  # the one checked loader, as on the hf backend
         tok.model_max_length = max_seq_length
         return model, tok
@@ -218,27 +214,3 @@ def load_model(mcfg:ModelConfig, max_seq_length:int=2048):
     try: return b.load(mcfg, max_seq_length)
     except OSError as e:  # transformers' "not a local folder and not a valid model identifier", a missing file, ...
         raise MedcotError(f"{mcfg.name}: could not be loaded as a model ({str(e).splitlines()[0]})") from e
-
-# %% ../nbs/01_quant.ipynb #4d498056
-def unsloth_packed_varlen()->str:
-    "Let Unsloth's packed attention use torch's flash varlen kernel where it skipped it only for a missing torch argument."
-    try: from unsloth.utils import attention_dispatch as ad
-    except ImportError: return "packed attention: Unsloth's attention dispatch not found; left as is"
-    if any(not hasattr(ad, n) for n in ('_TORCH_VARLEN_ATTN', '_LEAN_VARLEN', '_LeanFlashVarlen', '_varlen_attn_call')):
-        return "packed attention: unknown Unsloth layout; left as is"
-    if ad._TORCH_VARLEN_ATTN is not None: return "packed attention: Unsloth's own varlen route (torch has varlen enable_gqa)"
-    import torch
-    try: from torch.nn.attention import varlen as _  # torch >= 2.10 ships the flash varlen kernel behind this module
-    except ImportError: return "packed attention: this torch has no varlen flash kernel; one SDPA call per example"
-    if not (torch.cuda.is_available() and torch.backends.cuda.is_flash_attention_available()):
-        return "packed attention: no flash kernel on this machine; one SDPA call per example"
-    if not gpu_features()['flash_attention']:  # a T4 (7.5): flash attention needs Ampere or newer
-        return "packed attention: no flash kernel for this GPU (compute capability < 8.0); one SDPA call per example"
-    def varlen(q, k, v, cu_q, cu_k, max_q, max_k, *, scale=None, window_size=(-1, -1), enable_gqa=False):
-        "Unsloth's call signature; the flash kernel takes fewer K/V heads than query heads as they are."
-        # Unsloth calls this for packed self-attention only, with the same offsets (and lengths) for queries and keys
-        w = tuple(window_size)
-        return ad._LeanFlashVarlen.apply(q, k, v, cu_q, max_q, w == (-1, 0), scale, w[0], w[1])
-    ad._TORCH_VARLEN_ATTN, ad._LEAN_VARLEN = varlen, True
-    ad._varlen_can_use_cudnn = lambda *a, **k: False  # torch 2.11's varlen has no cuDNN route: always flash
-    return "packed attention: torch flash varlen kernel, one call per layer (enabled by medcot on this torch)"

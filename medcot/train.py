@@ -18,6 +18,7 @@ from .memory import estimate_memory, R1_CONFIGS
 from .runs import (prepare_output_dir, run_identity, last_checkpoint, check_checkpoint, checkpoints, mark_checkpoint, rotate,
                          write_atomic, swap_in, MARKER)
 from .lora import LoraSettings, add_lora, trainable_report, check_only_lora_trainable
+from ._compat import cpu_rank_map_location
 from .config import (TrainConfig, PRESETS, make_config, set_key, get_key, config_keys, config_from_dict, config_to_yaml,
                            config_from_yaml, sections)
 
@@ -44,7 +45,7 @@ def resolve(cfg:TrainConfig)->TrainConfig:
         if int(os.environ.get('RANK', 0)) == 0: print(f"medcot: plan auto: {p['why']}")
     return cfg
 
-# %% ../nbs/03_train.ipynb #474acd5d
+# %% ../nbs/03_train.ipynb #ccb22b74
 def _versions()->dict:
     import importlib.metadata as md
     out = {}
@@ -72,6 +73,7 @@ def plot_losses(log_history:list, path=None, ax=None):
     if path: ax.figure.tight_layout(); ax.figure.savefig(path, dpi=100)
     return ax
 
+# %% ../nbs/03_train.ipynb #663b309b
 def _sft_config(cfg:TrainConfig, run:Path, has_eval:bool, resumed:bool=False):
     from trl import SFTConfig
     dt = cfg.model.dtype
@@ -93,6 +95,7 @@ def _sft_config(cfg:TrainConfig, run:Path, has_eval:bool, resumed:bool=False):
         dataloader_pin_memory=has_cuda(), save_only_model=False, disable_tqdm=False,
         ddp_find_unused_parameters=False)  # every adapter gets a gradient; skipping the search keeps DDP fast
 
+# %% ../nbs/03_train.ipynb #a388bf30
 class StepTimer:
     "Records (time, tokens seen) at every optimizer step, for throughput after warm-up."
     def __init__(self): self.marks, self.start_tokens = [], 0
@@ -116,13 +119,7 @@ class StepTimer:
         dts = sorted(b[0] - a[0] for a, b in zip(m, m[1:]))
         return round((m[-1][1] - m[0][1]) / (len(m) - 1) / dts[len(dts) // 2], 1)
 
-def _cpu_rank_locations():
-    "CPU data-parallel resume: transformers loads optimizer state with map_location='cpu:N', which torch cannot restore; map it to the CPU."
-    import torch.serialization as S
-    if getattr(S, '_medcot_cpu_ranks', False): return
-    S.register_package(97, lambda obj: None, lambda obj, loc: obj if loc.startswith('cpu:') else None)
-    S._medcot_cpu_ranks = True
-
+# %% ../nbs/03_train.ipynb #5af7fc45
 class CheckpointMarker:
     "Marks each checkpoint complete once the trainer has written it (with the run's identity), then rotates old ones."
     def __init__(self, run:Path, identity:dict, data_fingerprint:str, keep:int):
@@ -149,6 +146,7 @@ def _resume_point(run:Path, resume, identity:dict)->Path|None:
     if ck is None: raise MedcotError(f"{run}: no complete checkpoint to resume from; train without --resume to start this run")
     return ck
 
+# %% ../nbs/03_train.ipynb #2a587c65
 def _estimator(cfg, device_gib=None, config=None):
     "The device's GiB (None on the CPU), the backend, and `est(seq, batch, gc)`: the estimated peak GiB of `cfg` with those changed."
     import torch
@@ -183,6 +181,7 @@ def memory_plan(cfg:TrainConfig,             # a config (resolved or not)
         if s >= 512: plan['options'].append(f"data.max_seq_length={s}")
     return plan
 
+# %% ../nbs/03_train.ipynb #de2e984b
 @dataclass
 class RunResult:
     "What `train` produced."
@@ -227,19 +226,18 @@ def _manifest(cfg, backend, data, params, trainer, out, timer, ckpt, t0, eff_bat
                 wall_seconds=round(time.time() - t0, 2), peak_memory_gib=_peak_memory_gib(),
                 processes=trainer.args.world_size, effective_batch=eff_batch, adapter_sha256_by_rank=_rank_digests(trainer.model))
 
-def train(cfg:TrainConfig,         # the run's configuration
-          resume:bool|str=False,   # continue from the newest checkpoint (True) or from this checkpoint path
-          callbacks:list|None=None, # extra transformers TrainerCallbacks (the widget's live plot)
-          verbose:bool=True,
-          overwrite:bool=False,    # replace a finished or unfinished run in output_dir
-         )->RunResult:
-    "Fine-tune `cfg.model` with LoRA on `cfg.data`; write adapter, config, manifest and loss curve to `cfg.output_dir`."
-    # setup: every check before anything is loaded or written
+# %% ../nbs/03_train.ipynb #0029a924
+@dataclass
+class _Setup:
+    "What `train` has set up before fitting: the resolved config, the run directory, model, tokenizer and data."
+    cfg:TrainConfig; backend:typing.Any; run:Path; identity:dict; ckpt:Path|None; model:typing.Any; tok:typing.Any
+    data:typing.Any; params:dict; eff_batch:int; main:bool; verbose:bool; t0:float
+
+def _setup(cfg:TrainConfig, resume, overwrite:bool, verbose:bool)->_Setup:
+    "Every check before anything is loaded or written; then the run directory, the model with its adapters, and the data."
     cfg = resolve(cfg)
     backend = get_backend(cfg.model.backend)  # imports Unsloth (first) when it is the backend
-    import torch
     from transformers import set_seed
-    from trl import SFTTrainer
     # one process, or one per GPU/CPU rank under torchrun / accelerate launch; the Trainer sets up the process group
     nproc, main = world_size(), int(os.environ.get('RANK', 0)) == 0
     verbose = verbose and main
@@ -270,37 +268,57 @@ def train(cfg:TrainConfig,         # the run's configuration
                       f"effective batch {eff_batch} = {cfg.batch_size} x {cfg.grad_accum} accumulation x {nproc} process(es)")
     if verbose and backend.attention and cfg.packing == 'on': print(backend.attention)
     if main: config_to_yaml(cfg, run/'config.yaml')
-    # fit
-    timer, marker = StepTimer(), CheckpointMarker(run, identity, data.fingerprint, cfg.save_total_limit)
-    trainer = SFTTrainer(model=model, args=_sft_config(cfg, run, data.eval is not None, bool(ckpt)), train_dataset=data.train,
-                         eval_dataset=data.eval, processing_class=tok, callbacks=[timer, marker, *(callbacks or [])])
+    return _Setup(cfg, backend, run, identity, ckpt, model, tok, data, params, eff_batch, main, verbose, t0)
+
+def _fit(s:_Setup, callbacks=None):
+    "TRL's `SFTTrainer` on the set-up run; Ctrl-C or a crash first saves (and marks) a checkpoint of the step reached."
+    import torch
+    from trl import SFTTrainer
+    timer, marker = StepTimer(), CheckpointMarker(s.run, s.identity, s.data.fingerprint, s.cfg.save_total_limit)
+    trainer = SFTTrainer(model=s.model, args=_sft_config(s.cfg, s.run, s.data.eval is not None, bool(s.ckpt)), train_dataset=s.data.train,
+                         eval_dataset=s.data.eval, processing_class=s.tok, callbacks=[timer, marker, *(callbacks or [])])
     if torch.cuda.is_available(): torch.cuda.reset_peak_memory_stats()
-    if ckpt and nproc > 1 and not has_cuda(): _cpu_rank_locations()
-    try: out = trainer.train(resume_from_checkpoint=str(ckpt) if ckpt else None)
+    if s.ckpt and world_size() > 1 and not has_cuda(): cpu_rank_map_location()
+    try: out = trainer.train(resume_from_checkpoint=str(s.ckpt) if s.ckpt else None)
     except BaseException as e:  # Ctrl-C or a crash: keep what was learned, then stop
         step = trainer.state.global_step
-        if step > 0 and step not in {s for s, _, _ in checkpoints(run)}:  # a save at this very step is already complete
+        if step > 0 and step not in {n for n, _, _ in checkpoints(s.run)}:  # a save at this very step is already complete
             trainer._save_checkpoint(trainer.model, trial=None)
             if trainer.is_world_process_zero(): marker.mark(step)
-        if step > 0 and verbose:
-            print(f"\nstopped at step {step} ({type(e).__name__}); checkpoint in {run/'checkpoints'}; "
+        if step > 0 and s.verbose:
+            print(f"\nstopped at step {step} ({type(e).__name__}); checkpoint in {s.run/'checkpoints'}; "
                   "continue with resume=True (medcot train --resume)")
         raise
-    if data.eval is not None: trainer.evaluate()  # the loss after training, into the log history
-    # save
-    m = _manifest(cfg, backend, data, params, trainer, out, timer, ckpt, t0, eff_batch)
-    if m['adapter_sha256_by_rank'] and len(set(m['adapter_sha256_by_rank'])) > 1 and main:
-        print(f"medcot: warning: the ranks ended with different adapters ({m['adapter_sha256_by_rank']}); rank 0's is saved")
-    if main:
-        _save_adapter(trainer.model, tok, run/'adapter')
-        import matplotlib.pyplot as plt
-        plot_losses(trainer.state.log_history, run/'.loss.png.tmp.png'); plt.close('all'); os.replace(run/'.loss.png.tmp.png', run/'loss.png')
-        write_atomic(run/'manifest.json', json.dumps(m, indent=2))
-    if verbose: print(f"eval loss {m['eval_loss_before']} -> {m['eval_loss_after']}; adapter in {run/'adapter'}")
-    if cfg.push_to_hub and main: push_adapter(run, cfg.hub_model_id)
-    trainer.accelerator.wait_for_everyone()
-    return RunResult(run, run/'adapter', m, trainer.model, tok)
+    if s.data.eval is not None: trainer.evaluate()  # the loss after training, into the log history
+    return trainer, out, timer
 
+def _save(s:_Setup, trainer, out, timer)->'RunResult':
+    "The adapter (swapped in whole), the loss plot and the manifest by rank 0; then the Hub push when asked."
+    m = _manifest(s.cfg, s.backend, s.data, s.params, trainer, out, timer, s.ckpt, s.t0, s.eff_batch)
+    if m['adapter_sha256_by_rank'] and len(set(m['adapter_sha256_by_rank'])) > 1 and s.main:
+        print(f"medcot: warning: the ranks ended with different adapters ({m['adapter_sha256_by_rank']}); rank 0's is saved")
+    if s.main:
+        _save_adapter(trainer.model, s.tok, s.run/'adapter')
+        import matplotlib.pyplot as plt
+        plot_losses(trainer.state.log_history, s.run/'.loss.png.tmp.png'); plt.close('all'); os.replace(s.run/'.loss.png.tmp.png', s.run/'loss.png')
+        write_atomic(s.run/'manifest.json', json.dumps(m, indent=2))
+    if s.verbose: print(f"eval loss {m['eval_loss_before']} -> {m['eval_loss_after']}; adapter in {s.run/'adapter'}")
+    if s.cfg.push_to_hub and s.main: push_adapter(s.run, s.cfg.hub_model_id)
+    trainer.accelerator.wait_for_everyone()
+    return RunResult(s.run, s.run/'adapter', m, trainer.model, s.tok)
+
+def train(cfg:TrainConfig,         # the run's configuration
+          resume:bool|str=False,   # continue from the newest checkpoint (True) or from this checkpoint path
+          callbacks:list|None=None, # extra transformers TrainerCallbacks (the widget's live plot)
+          verbose:bool=True,
+          overwrite:bool=False,    # replace a finished or unfinished run in output_dir
+         )->RunResult:
+    "Fine-tune `cfg.model` with LoRA on `cfg.data`; write adapter, config, manifest and loss curve to `cfg.output_dir`."
+    s = _setup(cfg, resume, overwrite, verbose)  # checks, run directory, model + adapters, data
+    trainer, out, timer = _fit(s, callbacks)     # TRL's SFTTrainer (a checkpoint is kept if interrupted)
+    return _save(s, trainer, out, timer)         # adapter, loss plot, manifest, Hub
+
+# %% ../nbs/03_train.ipynb #b7028875
 def push_adapter(run_dir, repo_id:str|None=None):
     "Push a run's saved adapter to the Hub (after it is safely on disk)."
     run_dir = Path(run_dir)
