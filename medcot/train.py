@@ -7,7 +7,7 @@ __all__ = ['FORM_FIELDS', 'world_size', 'resolve', 'plot_losses', 'StepTimer', '
            'train', 'push_adapter', 'LivePlot', 'TrainForm', 'auto_plan']
 
 # %% ../nbs/03_train.ipynb #0974a14e
-import json, os, shutil, time, copy, dataclasses, typing
+import json, math, os, shutil, time, copy, dataclasses, typing
 from dataclasses import dataclass, field, asdict, fields
 from pathlib import Path
 import yaml
@@ -376,6 +376,23 @@ class TrainForm:
     def _ipython_display_(self):
         from IPython.display import display
         display(self.box)
+    def to_html(self)->str:
+        "The form as static HTML (each widget's label, control and current value), for pages that cannot run widgets."
+        import html
+        def control(w):
+            t = type(w).__name__
+            if t == 'Dropdown':
+                opts = ''.join(f"<option{' selected' if o == w.value else ''}>{html.escape(str(o))}</option>" for o in w.options)
+                return f"<select disabled>{opts}</select>"
+            if 'Slider' in t:
+                lo, hi = (w.base ** w.min, w.base ** w.max) if t == 'FloatLogSlider' else (w.min, w.max)
+                pos = (w.value - lo) / (hi - lo) if t != 'FloatLogSlider' else (math.log(w.value, w.base) - w.min) / (w.max - w.min)
+                return f'<input type="range" min="0" max="100" value="{round(100 * pos)}" disabled style="width:220px">'
+            return f'<input type="number" value="{html.escape(str(w.value))}" disabled style="width:120px">'
+        rows = ''.join(f"<tr><td style='text-align:right;padding-right:8px'><code>{k}</code></td><td>{control(w)}</td>"
+                       f"<td style='padding-left:8px'><b>{html.escape(format(w.value, 'g') if isinstance(w.value, float) else str(w.value))}</b></td></tr>"
+                       for k, w in self.widgets.items())
+        return f"<table>{rows}</table><button disabled style='margin-top:6px'>Train</button>"
 
 # %% ../nbs/03_train.ipynb #1a865ea8
 def auto_plan(cfg:TrainConfig,             # a config; its batch_size x grad_accum is kept
