@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['GEN_FLAGS', 'EVAL_FLAGS', 'CHAT_FLAGS', 'cmd_train', 'cmd_grpo', 'cmd_data_stats', 'cmd_generate', 'cmd_eval',
-           'cmd_merge', 'cmd_chat', 'parser', 'main']
+           'cmd_merge', 'cmd_chat', 'parser', 'parse', 'main']
 
 # %% ../nbs/09_cli.ipynb #26008f1e
 import argparse, sys, os, json
@@ -52,7 +52,7 @@ def _build(a, cls, presets=None, positional=()):
         elif v is not None: pos[k] = v
     cfg = make_config(a.config, getattr(a, 'preset', None), over, cls=cls, presets=presets or {})
     for k, v in pos.items(): set_key(cfg, k, v)
-    for k in keys & set(vars(a)): set_key(cfg, k, getattr(a, k))
+    for k in (keys & set(vars(a))) - set(positional): set_key(cfg, k, getattr(a, k))  # the flags
     return cfg.check()
 
 def _cfg(a)->TrainConfig: return make_config(a.config, a.preset, a.overrides)
@@ -180,9 +180,19 @@ def parser()->argparse.ArgumentParser:
     c.set_defaults(fn=cmd_chat)
     return p
 
+def parse(argv=None)->argparse.Namespace:
+    "Parse `medcot` arguments; a key=value after a flag (`chat runs/t4 --port 7000 gen.temperature=0`) is an override too."
+    p = parser()
+    a, rest = p.parse_known_args(argv)
+    more = [r for r in rest if '=' in r and not r.startswith('-')]
+    if len(more) < len(rest) or (more and not hasattr(a, 'overrides')):
+        p.error(f"unrecognized arguments: {' '.join(rest)}")
+    if more: a.overrides = [*a.overrides, *more]
+    return a
+
 def main(argv=None):
     "Entry point of the `medcot` console script."
-    a = parser().parse_args(argv)
+    a = parse(argv)
     try: a.fn(a)
     except MedcotError as e:  # the user's input: one line that names it; anything else is a bug and keeps its traceback
         print(f"medcot: error: {e.args[0] if e.args else e}", file=sys.stderr); sys.exit(2)
