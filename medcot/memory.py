@@ -48,6 +48,7 @@ def estimate_memory(config,                 # a transformers config, a dict, or 
     layer = T * (6*H + 3*I) * dtype_bytes            # one layer's recomputed internals
     drop = T * (6*H + 2*I) * dtype_bytes if dropout else 0  # peft keeps a dropped-out copy of each adapter's input
     if gradient_checkpointing: saved = 0 if backend == 'unsloth' else L*T*H*dtype_bytes
+    elif backend == 'unsloth' and not dropout: saved = L * T * (6*H + 2*I) * dtype_bytes  # no dropout: the fused LoRA MLP keeps one I-wide tensor less
     else: saved = L * (layer + (0 if backend == 'unsloth' else drop))  # Unsloth's fused LoRA keeps no extra copy per layer
     layer += drop
     logits = T * V * 2*dtype_bytes if backend == 'hf' else 0  # logits and their gradient; Unsloth's fused CE holds neither
