@@ -157,7 +157,7 @@ def _check_type(key, v, tp):
         if a is int and isinstance(v, int) and not isinstance(v, bool): return v
         if a in (str, bool, list, dict) and isinstance(v, a): return v
         if a is str and isinstance(v, (int, float, bool)): return str(v).lower() if isinstance(v, bool) else str(v)
-    raise MedcotError(f"{key}: expected {tp}, got {v!r}")
+    raise MedcotError(f"{key}: expected {getattr(tp, '__name__', None) or str(tp).replace('typing.', '')}, got {v!r}")
 
 def set_key(cfg, key:str, value):
     "Set dotted `key` of `cfg` to `value` (a YAML string or a Python value), with checks."
