@@ -75,7 +75,8 @@ def run(preset, model_dir, data, extra=(), steps=14):
                wall_s=round(time.time() - t, 1), device=m['device'], versions=m['versions'], train_loss=m['train_loss'],
                gradient_checkpointing=cfg['model']['gradient_checkpointing'], plan=cfg.get('plan'), lora_dropout=cfg['lora']['dropout'],
                seq=seq, adapter_sha256_by_rank=m.get('adapter_sha256_by_rank'))
-    if launch: res['ranks_in_step'] = len(set(m.get('adapter_sha256_by_rank') or [None])) == 1 and m.get('adapter_sha256_by_rank') is not None
+    digests = m.get('adapter_sha256_by_rank')
+    if launch: res['ranks_in_step'] = bool(digests) and len(set(digests)) == 1
     if mean_len:
         res['hours_per_epoch_20k'] = round(20000 * mean_len / tps / 3600, 2)
         tf = float(os.environ.get('MATMUL_TFLOPS', 0))
