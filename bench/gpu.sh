@@ -51,11 +51,12 @@ case "${1:-}" in
       mkshape deepseek-ai/$m /tmp/$m-shape
       for p in ${PRESETS:-a100 t4}; do STEPS=${STEPS:-10} run $p /tmp/$m-shape /tmp/bench.jsonl; done
       rm -rf /tmp/$m-shape; done ;;
-  prof)  # where a training step spends its time: torch.profiler tables of medcot's steps
+  prof)  # where a training step spends its time: torch.profiler tables of medcot's steps; "ENV=1|tag:preset k=v" sets
+         # an environment variable for one variant (NO_QKV=1: without the fused-QKV shim; PROF_AT=-1: step clock only)
     data
     IFS=';' read -ra variants <<< "${VARIANTS:-default:a100}"
-    for v in "${variants[@]}"; do tag=${v%%:*}; args=${v#*:}
-      OUT=$OUT python3 bench/profile_train.py $tag $args model.name=$shape data.source=/tmp/bench.jsonl 2>>/tmp/medcot-bench.err | grep '^{' | tee -a "$OUT/bench.jsonl"; done ;;
+    for v in "${variants[@]}"; do env=""; case $v in *'|'*) env=${v%%|*}; v=${v#*|};; esac; tag=${v%%:*}; args=${v#*:}
+      env $env OUT=$OUT python3 bench/profile_train.py $tag $args model.name=$shape data.source=/tmp/bench.jsonl 2>>/tmp/medcot-bench.err | grep '^{' | tee -a "$OUT/bench.jsonl"; done ;;
   ddp)  # for N GPUs: 1 GPU with N times the accumulation (the same global batch), then torchrun over N GPUs
     data
     n=$(nvidia-smi -L | wc -l)

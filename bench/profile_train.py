@@ -51,9 +51,17 @@ def main(tag, preset, *extra):
                 self.win = time.perf_counter() - self.pt0
                 self.prof.__exit__(None, None, None)
 
+    if os.environ.get('NO_QKV'):  # the same run without the fused-QKV shim (00c_compat), to measure what it gives
+        import medcot.quant as Q; Q.unsloth_qkv_bias = lambda model: 'fused QKV: off (NO_QKV)'
     clock = Clock()
     res = train(cfg, callbacks=[clock], verbose=False)
     p = clock.prof
+    if p is None:  # PROF_AT=-1: the clock alone
+        warm = list(zip(clock.t, clock.n))[3:]; tok = sum(n for _, n in warm) / len(warm); med = sorted(t for t, _ in warm)[len(warm)//2]
+        print(json.dumps(dict(tag=tag, preset=preset, extra=list(extra), qkv=res.manifest.get('qkv'), step_s=[round(t, 3) for t in clock.t],
+              tok_s_median=round(tok / med), tok_s_mean=round(sum(n for _, n in warm) / sum(t for t, _ in warm)),
+              peak_alloc_GiB=res.manifest['peak_memory_gib'].get('gpu_allocated'), device=res.manifest.get('device'))))
+        return
     lines = [f'# {tag}: preset {preset} {" ".join(extra)}; steps {prof_at + 1}-{prof_at + 2} profiled ({clock.win:.3f} s wall)']
     evs = p.events()
     t0 = min(e.time_range.start for e in evs); t1 = max(e.time_range.end for e in evs)
@@ -70,7 +78,7 @@ def main(tag, preset, *extra):
     tok = sum(n for _, n in warm) / len(warm)
     r = dict(tag=tag, preset=preset, extra=list(extra), step_s=[round(t, 3) for t in clock.t], tokens=clock.n,
              step_s_median=round(warm[med_i][0], 3), tokens_per_step=round(tok), tok_s_median=round(tok / warm[med_i][0]),
-             tok_s_mean=round(sum(n for _, n in warm) / sum(t for t, _ in warm)), gpu_busy=round(busy, 3),
+             tok_s_mean=round(sum(n for _, n in warm) / sum(t for t, _ in warm)), gpu_busy=round(busy, 3), qkv=res.manifest.get('qkv'),
              peak_alloc_GiB=res.manifest['peak_memory_gib'].get('gpu_allocated'), manifest_tok_s=res.manifest['tokens_per_second_after_warmup'])
     print(json.dumps(r))
 

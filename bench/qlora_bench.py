@@ -74,7 +74,7 @@ def run(preset, model_dir, data, extra=(), steps=14):
                peak_reserved_GiB=m['peak_memory_gib'].get('gpu_reserved'), estimate_GiB=est['total'],
                wall_s=round(time.time() - t, 1), device=m['device'], versions=m['versions'], train_loss=m['train_loss'],
                gradient_checkpointing=cfg['model']['gradient_checkpointing'], plan=cfg.get('plan'), lora_dropout=cfg['lora']['dropout'],
-               seq=seq, adapter_sha256_by_rank=m.get('adapter_sha256_by_rank'))
+               seq=seq, adapter_sha256_by_rank=m.get('adapter_sha256_by_rank'), qkv=m.get('qkv'))
     digests = m.get('adapter_sha256_by_rank')
     if launch: res['ranks_in_step'] = bool(digests) and len(set(digests)) == 1
     if mean_len:

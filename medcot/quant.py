@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from .data import MedcotError, hub_offline, looks_like_hub_id
 from .tokenizer import load_tokenizer
-from ._compat import bnb_cpu_no_repack, unsloth_packed_varlen
+from ._compat import bnb_cpu_no_repack, unsloth_packed_varlen, unsloth_qkv_bias
 from .fixtures import build_tiny_model, TINY_DIR  # `ModelConfig(name='tiny')` loads it
 
 
@@ -76,6 +76,7 @@ class Backend:
     `UnslothBackend` below each implement all of it, and no other module adds to it."""
     name = 'base'
     attention = None  # how packed rows are attended, where the backend says (Unsloth: see `unsloth_packed_varlen` in `00c_compat`)
+    qkv = None        # how the q/k/v adapters run, where the backend says (Unsloth: see `unsloth_qkv_bias` in `00c_compat`)
     def __repr__(self): return f"{type(self).__name__}()"
     def device(self):
         "This process's device: one GPU per process under torchrun/accelerate (`LOCAL_RANK`), else the CPU."
@@ -157,9 +158,11 @@ class UnslothBackend(Backend):
         return model, tok
     def add_lora(self, model, lc, gradient_checkpointing:bool=True, seed:int=42):
         "Unsloth's `get_peft_model`: fused LoRA kernels (dropout included) and offloaded gradient checkpointing."
-        return self.flm.get_peft_model(model, r=lc.r, lora_alpha=lc.alpha, lora_dropout=lc.dropout,
+        model = self.flm.get_peft_model(model, r=lc.r, lora_alpha=lc.alpha, lora_dropout=lc.dropout,
             target_modules=list(lc.target_modules), bias=lc.bias, use_rslora=lc.use_rslora, random_state=seed,
             use_gradient_checkpointing='unsloth' if gradient_checkpointing else False)
+        if self.device() != 'cpu': self.qkv = unsloth_qkv_bias(model)  # a version shim: `00c_compat` says why and when it goes
+        return model
     def for_inference(self, model):
         self.flm.for_inference(model)  # Unsloth's 2x faster generation path
         return model

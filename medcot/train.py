@@ -213,7 +213,7 @@ def _manifest(cfg, backend, data, params, trainer, out, timer, ckpt, t0, eff_bat
     hist, st = trainer.state.log_history, trainer.state
     runtime, session_tokens = max(out.metrics['train_runtime'], 1e-9), st.num_input_tokens_seen - timer.start_tokens
     evals = [h['eval_loss'] for h in hist if 'eval_loss' in h]
-    return dict(versions=_versions(), backend=cfg.model.backend, attention=backend.attention,
+    return dict(versions=_versions(), backend=cfg.model.backend, attention=backend.attention, qkv=backend.qkv,
                 device=torch.cuda.get_device_name() if has_cuda() else 'cpu',
                 data=dict(counts=data.counts, fingerprint=data.fingerprint), params=params,
                 steps=st.global_step, resumed_from=str(ckpt) if ckpt else None,
