@@ -36,7 +36,7 @@ case "${1:-}" in
   bench)  # medcot's default for the card first (a run cut short keeps what it measured), then the peer recipes, then the rest
     data
     export MATMUL_TFLOPS=$(python3 bench/qlora_bench.py matmul | tee -a "$OUT/bench.jsonl" | python3 -c "import json,sys;print(json.load(sys.stdin)['bf16_matmul_tflops'])")
-    run a100 $shape /tmp/bench.jsonl
+    STEPS=${STEPS:-40} run a100 $shape /tmp/bench.jsonl  # 40 steps: a fresh machine's compile steps stay a small part of the mean
     for r in ${RECIPES:-unsloth_packed unsloth_defaults tutorial}; do peer $r; done
     IFS=';' read -ra variants <<< "${VARIANTS:-a100:plan=fixed;a100:lora.dropout=0;t4:}"
     for v in "${variants[@]}"; do run ${v%%:*} $shape /tmp/bench.jsonl ${v#*:}; done ;;
