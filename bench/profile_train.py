@@ -60,7 +60,8 @@ def main(tag, preset, *extra):
         warm = list(zip(clock.t, clock.n))[3:]; tok = sum(n for _, n in warm) / len(warm); med = sorted(t for t, _ in warm)[len(warm)//2]
         print(json.dumps(dict(tag=tag, preset=preset, extra=list(extra), qkv=res.manifest.get('qkv'), step_s=[round(t, 3) for t in clock.t],
               tok_s_median=round(tok / med), tok_s_mean=round(sum(n for _, n in warm) / sum(t for t, _ in warm)),
-              peak_alloc_GiB=res.manifest['peak_memory_gib'].get('gpu_allocated'), device=res.manifest.get('device'))))
+              peak_alloc_GiB=res.manifest['peak_memory_gib'].get('gpu_allocated'), train_loss=res.manifest.get('train_loss'),
+              device=res.manifest.get('device'))))
         return
     lines = [f'# {tag}: preset {preset} {" ".join(extra)}; steps {prof_at + 1}-{prof_at + 2} profiled ({clock.win:.3f} s wall)']
     evs = p.events()
