@@ -65,7 +65,8 @@ def unsloth_qkv_bias(model)->str:
         if extras is None: return ul.original_apply_qkv(self, X)  # PEFT's forward, which adds the bias itself
         dropout_p, lora_biases = extras
         QKV = fl._apply(fl.LoRA_QKV, X, *(t for p in projs for t in fl.get_lora_parameters(p)), True, dropout_p, *lora_biases)
-        return tuple(o + p.base_layer.bias.to(o.dtype) for o, p in zip(QKV, projs))
+        biases = (getattr(p, 'base_layer', p).bias for p in projs)  # after merge_and_unload a projection is a plain layer
+        return tuple(o if b is None else o + b.to(o.dtype) for o, b in zip(QKV, biases))
     n = 0
     for m in model.modules():
         q, k, v = (getattr(m, f'{x}_proj', None) for x in 'qkv')
