@@ -5,7 +5,9 @@
 Trains like `medcot train --preset PRESET` (in-process, through `medcot.train.train`) with two extra callbacks:
 a clock (device-synchronised at every step boundary: per-step seconds and tokens) and `torch.profiler` over two
 steps after warm-up. Writes to $OUT (default /tmp/medcot-out): `prof-TAG.txt` (top kernels and host ops, GPU-busy
-fraction of the profiled steps, host syncs) and one JSON line on stdout (median step, tokens/step, tokens/s)."""
+fraction of the profiled steps, host syncs) and one JSON line on stdout (median step, tokens/step, tokens/s).
+STEPS (default 12) steps; PROF_AT (default 6) the step before the profiled two, -1 for the clock alone;
+NO_QKV=1 trains without medcot's fused-QKV shim (`unsloth_qkv_bias`, 00c_compat) to measure what it gives."""
 import json, os, sys, time
 from pathlib import Path
 
@@ -55,32 +57,27 @@ def main(tag, preset, *extra):
         import medcot.quant as Q; Q.unsloth_qkv_bias = lambda model: 'fused QKV: off (NO_QKV)'
     clock = Clock()
     res = train(cfg, callbacks=[clock], verbose=False)
-    p = clock.prof
-    if p is None:  # PROF_AT=-1: the clock alone
-        warm = list(zip(clock.t, clock.n))[3:]; tok = sum(n for _, n in warm) / len(warm); med = sorted(t for t, _ in warm)[len(warm)//2]
-        print(json.dumps(dict(tag=tag, preset=preset, extra=list(extra), qkv=res.manifest.get('qkv'), step_s=[round(t, 3) for t in clock.t],
-              tok_s_median=round(tok / med), tok_s_mean=round(sum(n for _, n in warm) / sum(t for t, _ in warm)),
-              peak_alloc_GiB=res.manifest['peak_memory_gib'].get('gpu_allocated'), train_loss=res.manifest.get('train_loss'),
-              device=res.manifest.get('device'))))
-        return
-    lines = [f'# {tag}: preset {preset} {" ".join(extra)}; steps {prof_at + 1}-{prof_at + 2} profiled ({clock.win:.3f} s wall)']
-    evs = p.events()
-    t0 = min(e.time_range.start for e in evs); t1 = max(e.time_range.end for e in evs)
-    busy = busy_fraction(p, t0, t1)
-    ka = p.key_averages()
-    syncs = {k.key: k.count for k in ka if k.key in ('cudaStreamSynchronize', 'cudaDeviceSynchronize', 'cudaMemcpyAsync', 'aten::item',
-                                                     'aten::_local_scalar_dense', 'cudaLaunchKernel', 'cuLaunchKernel', 'cudaEventSynchronize')}
-    lines += [f'GPU busy {busy:.1%} of the profiled window; host calls: {json.dumps(syncs)}', '',
-              '## by device time', ka.table(sort_by='self_cuda_time_total' if torch.cuda.is_available() else 'self_cpu_time_total', row_limit=45, max_name_column_width=90), '',
-              '## by host time (self)', ka.table(sort_by='self_cpu_time_total', row_limit=35, max_name_column_width=90)]
-    (out/f'prof-{tag}.txt').write_text('\n'.join(lines))
-    warm = list(zip(clock.t, clock.n))[3:]
-    med_i = sorted(range(len(warm)), key=lambda i: warm[i][0])[len(warm)//2]
+    warm = list(zip(clock.t, clock.n))[3:]  # the steps after warm-up
+    med = sorted(t for t, _ in warm)[len(warm)//2]
     tok = sum(n for _, n in warm) / len(warm)
-    r = dict(tag=tag, preset=preset, extra=list(extra), step_s=[round(t, 3) for t in clock.t], tokens=clock.n,
-             step_s_median=round(warm[med_i][0], 3), tokens_per_step=round(tok), tok_s_median=round(tok / warm[med_i][0]),
-             tok_s_mean=round(sum(n for _, n in warm) / sum(t for t, _ in warm)), gpu_busy=round(busy, 3), qkv=res.manifest.get('qkv'),
-             peak_alloc_GiB=res.manifest['peak_memory_gib'].get('gpu_allocated'), manifest_tok_s=res.manifest['tokens_per_second_after_warmup'])
+    r = dict(tag=tag, preset=preset, extra=list(extra), qkv=res.manifest.get('qkv'), step_s=[round(t, 3) for t in clock.t], tokens=clock.n,
+             step_s_median=round(med, 3), tokens_per_step=round(tok), tok_s_median=round(tok / med),
+             tok_s_mean=round(sum(n for _, n in warm) / sum(t for t, _ in warm)),
+             peak_alloc_GiB=res.manifest['peak_memory_gib'].get('gpu_allocated'), train_loss=res.manifest.get('train_loss'),
+             manifest_tok_s=res.manifest['tokens_per_second_after_warmup'], device=res.manifest.get('device'))
+    p = clock.prof
+    if p is not None:  # none under PROF_AT=-1: the clock alone
+        lines = [f'# {tag}: preset {preset} {" ".join(extra)}; steps {prof_at + 1}-{prof_at + 2} profiled ({clock.win:.3f} s wall)']
+        evs = p.events()
+        t0 = min(e.time_range.start for e in evs); t1 = max(e.time_range.end for e in evs)
+        r['gpu_busy'] = busy = round(busy_fraction(p, t0, t1), 3)
+        ka = p.key_averages()
+        syncs = {k.key: k.count for k in ka if k.key in ('cudaStreamSynchronize', 'cudaDeviceSynchronize', 'cudaMemcpyAsync', 'aten::item',
+                                                         'aten::_local_scalar_dense', 'cudaLaunchKernel', 'cuLaunchKernel', 'cudaEventSynchronize')}
+        lines += [f'GPU busy {busy:.1%} of the profiled window; host calls: {json.dumps(syncs)}', '',
+                  '## by device time', ka.table(sort_by='self_cuda_time_total' if torch.cuda.is_available() else 'self_cpu_time_total', row_limit=45, max_name_column_width=90), '',
+                  '## by host time (self)', ka.table(sort_by='self_cpu_time_total', row_limit=35, max_name_column_width=90)]
+        (out/f'prof-{tag}.txt').write_text('\n'.join(lines))
     print(json.dumps(r))
 
 if __name__ == '__main__': main(*sys.argv[1:])

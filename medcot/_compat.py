@@ -71,7 +71,7 @@ def unsloth_qkv_bias(model)->str:
     for m in model.modules():
         q, k, v = (getattr(m, f'{x}_proj', None) for x in 'qkv')
         if not all(hasattr(p, 'lora_A') and hasattr(p, 'base_layer') for p in (q, k, v)): continue
-        if getattr(m, 'apply_qkv', None) is not ul.original_apply_qkv and getattr(m, 'apply_qkv', None) is not None: continue  # fused already
+        if getattr(m, 'apply_qkv', ul.original_apply_qkv) is not ul.original_apply_qkv: continue  # fused already
         if any(p.base_layer.bias is None for p in (q, k, v)): continue  # no bias: Unsloth's choice stands
         if getattr(m, 'apply_o', None) is not fl.apply_lora_o: continue  # Unsloth declined this layer's O too (dropout, fp32, FSDP...)
         if any(getattr(p, 'lora_magnitude_vector', None) for p in (q, k, v)): continue  # DoRA
